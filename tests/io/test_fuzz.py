@@ -111,9 +111,12 @@ def _check(fmt: str, name: str, blob: bytes, options: dict[str, object]) -> None
         try:
             result = reader.read(path, **options)
         except ElyteError as exc:
-            assert exc.path is not None, f"{type(exc).__name__} without a path: {exc}"
-            return
-        assert isinstance(result, Recording)
+            error: ElyteError | None = exc
+        else:
+            error = None
+            assert isinstance(result, Recording)
+        if error is not None:
+            assert error.path is not None, f"{type(error).__name__} without a path: {error}"
         # guessing must never raise either
         reader.guess_can_open(path)
 

@@ -121,11 +121,31 @@ def _check(fmt: str, name: str, blob: bytes, options: dict[str, object]) -> None
         reader.guess_can_open(path)
 
 
-@pytest.mark.parametrize(
-    ("fmt", "name", "load", "options"), SEEDS, ids=[f"{s[0]}:{s[1]}" for s in SEEDS]
-)
+_IDS = [f"{s[0]}:{s[1]}" for s in SEEDS]
+
+
+@pytest.mark.parametrize(("fmt", "name", "load", "options"), SEEDS, ids=_IDS)
 def test_mutated_files_fail_cleanly(
     fmt: str, name: str, load: Callable[[], bytes | None], options: dict[str, object]
+) -> None:
+    _fuzz(fmt, name, load, options, examples=25)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fmt", "name", "load", "options"), SEEDS, ids=_IDS)
+def test_mutated_files_fail_cleanly_long(
+    fmt: str, name: str, load: Callable[[], bytes | None], options: dict[str, object]
+) -> None:
+    _fuzz(fmt, name, load, options, examples=400)
+
+
+def _fuzz(
+    fmt: str,
+    name: str,
+    load: Callable[[], bytes | None],
+    options: dict[str, object],
+    *,
+    examples: int,
 ) -> None:
     seed = load()
     if seed is None:
@@ -133,7 +153,7 @@ def test_mutated_files_fail_cleanly(
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     @settings(
-        max_examples=25,
+        max_examples=examples,
         deadline=5000,  # ms: no read of a corrupted small file may take longer
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         derandomize=True,

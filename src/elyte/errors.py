@@ -19,6 +19,7 @@ __all__ = [
     "ColumnMappingError",
     "ElyteError",
     "ExportError",
+    "MissingCellParameterError",
     "MissingDependencyError",
     "MissingFileError",
     "ReaderError",
@@ -97,3 +98,11 @@ class ExportError(ElyteError, OSError):
 # ElyteError and ImportError both define .path; ours (a Path) wins.
 class MissingDependencyError(ElyteError, ImportError):  # type: ignore[misc]
     """An optional dependency needed for this feature is not installed."""
+
+
+class MissingCellParameterError(ElyteError, ValueError):
+    """A cell parameter the calculation needs was not given, or is not a usable value.
+
+    The message names the parameters to pass (for example ``active_mass_g``, or
+    ``loading_mg_cm2`` with ``area_cm2`` and ``active_fraction``).
+    """

@@ -69,6 +69,10 @@ def test_unknown_unit_is_none() -> None:
         ("current_A", ("current", "A")),
         ("cycle number", ("cycle number", None)),
         ("step_name", ("step_name", None)),
+        ("SpeCap/mAh/g", ("SpeCap", "mAh/g")),
+        ("dV/dt(V/s)", ("dV/dt", "V/s")),
+        ("Re(Z)/Ohm", ("Re(Z)", "Ohm")),
+        ("Phase(Z)/deg", ("Phase(Z)", "deg")),
     ],
 )
 def test_split_header(header: str, expected: tuple[str, str | None]) -> None:

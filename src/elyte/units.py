@@ -101,6 +101,17 @@ _UNITS: dict[str, UnitSpec] = {
     "%": UnitSpec("fraction", "percent"),
     "mAh/g": UnitSpec("specific_charge", "mah_per_g"),
     "mA.h/g": UnitSpec("specific_charge", "mah_per_g"),
+    "Wh/kg": UnitSpec("specific_energy", "wh_per_kg"),
+    "mWh/g": UnitSpec("specific_energy", "wh_per_kg"),
+    "V/s": UnitSpec("voltage_rate", "v_per_s"),
+    "mV/s": UnitSpec("voltage_rate", "v_per_s", 1e-3),
+    "mA/cm2": UnitSpec("current_density", "a_per_m2", 10.0),
+    "mA/cm²": UnitSpec("current_density", "a_per_m2", 10.0),
+    "mAh/cm2": UnitSpec("areal_charge", "mah_per_cm2"),
+    "mAh/cm²": UnitSpec("areal_charge", "mah_per_cm2"),
+    "S/cm": UnitSpec("conductivity", "s_per_m", 100.0),
+    "mS/cm": UnitSpec("conductivity", "s_per_m", 0.1),
+    "S/m": UnitSpec("conductivity", "s_per_m"),
     "1": UnitSpec("dimensionless", ""),
 }
 
@@ -149,7 +160,9 @@ def split_header(header: str) -> tuple[str, str | None]:
     """Split a vendor column header into its quantity name and its unit.
 
     Recognises ``name/unit`` (BioLogic, BDF labels), ``name(unit)`` (LAND, Neware, Arbin),
-    ``name [unit]`` and ``name_unit`` when the suffix is a unit we know.
+    ``name [unit]`` and ``name_unit`` when the suffix is a unit we know. Units that contain a
+    slash themselves (``SpeCap/mAh/g``, ``dV/dt(V/s)``) are recognised when they are units
+    we know.
 
     Examples
     --------
@@ -159,10 +172,26 @@ def split_header(header: str) -> tuple[str, str | None]:
     ('Current', 'mA')
     >>> split_header("current_A")
     ('current', 'A')
+    >>> split_header("SpeCap/mAh/g")
+    ('SpeCap', 'mAh/g')
+    >>> split_header("dV/dt(V/s)")
+    ('dV/dt', 'V/s')
     >>> split_header("cycle number")
     ('cycle number', None)
     """
     text = header.strip()
+    if text.endswith((")", "]")):
+        for pattern in _HEADER_PATTERNS[1:]:
+            match = pattern.match(text)
+            if match and match.group("name"):
+                return match.group("name").strip(), match.group("unit").strip()
+    if "/" in text:
+        # the leftmost slash whose right-hand side is a known (possibly compound) unit
+        for i, char in enumerate(text):
+            if char == "/" and i > 0:
+                unit = text[i + 1 :].strip()
+                if "/" in unit and parse_unit(unit) is not None:
+                    return text[:i].strip(), unit
     for pattern in _HEADER_PATTERNS:
         match = pattern.match(text)
         if match and match.group("name"):

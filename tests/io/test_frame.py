@@ -66,6 +66,13 @@ def test_accumulate_resets_matches_hand_sum() -> None:
     assert total == [0.0, 1.0, 2.0, 2.0, 5.0, 5.5, 6.0]
 
 
+def test_accumulate_resets_ignores_rounding_dips() -> None:
+    """A printed counter that dips by one rounding step is not a restart."""
+    frame = pl.DataFrame({"q": [0.0, 5.0, 4.999999999, 5.0, 0.0, 1.0]})
+    total = frame.select(accumulate_resets("q")).to_series().to_list()
+    assert total == pytest.approx([0.0, 5.0, 4.999999999, 5.0, 5.0, 6.0])
+
+
 def test_snake_names() -> None:
     assert snake("Ewe-Ece") == "ewe_ece"
     assert snake("|Z|") == "abs_z"

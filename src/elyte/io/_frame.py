@@ -147,6 +147,7 @@ def canonicalise(
     units: dict[str, str] = {}
     notes: list[str] = []
     taken: set[str] = set()
+    schema = frame.schema  # built once: polars rebuilds it on every .schema access
     for header in frame.columns:
         if header in skip:
             notes.append(f"dropped vendor column {header!r}")
@@ -166,7 +167,7 @@ def canonicalise(
                 exprs.append(col.cast(pl.String).alias(target.name))
             elif target.unit == "1":
                 exprs.append(
-                    _as_number(col, frame.schema[header])
+                    _as_number(col, schema[header])
                     .cast(pl.Int64, strict=False)
                     .alias(target.name)
                 )
@@ -178,7 +179,7 @@ def canonicalise(
                         f"column {header!r} should hold {want} but its unit is {used_unit!r}",
                         path=path,
                     )
-                value = _as_number(col, frame.schema[header])
+                value = _as_number(col, schema[header])
                 if spec.factor != 1.0 or rule.sign != 1.0:
                     value = value * (spec.factor * rule.sign)
                 if spec.offset:
@@ -194,7 +195,7 @@ def canonicalise(
                 "and this one is an extra column"
             )
         name, unit_label, expr = _extra(
-            header, quantity, unit, frame.schema[header], temperature=key in temperature_keys
+            header, quantity, unit, schema[header], temperature=key in temperature_keys
         )
         base = name
         n = 2
@@ -262,18 +263,21 @@ _BASE_UNIT = {
 }
 
 
-def accumulate_resets(column: str) -> pl.Expr:
+def accumulate_resets(column: str, *, rel_tol: float = 1e-6) -> pl.Expr:
     """Cumulative form of a counter that the instrument resets to zero now and then.
 
     Vendors print capacity and energy per step or per half-cycle; BDF wants them cumulative
     over the test. Whenever the value drops, the value just before the drop is added to a
-    running offset: ``cumulative = value + Σ(value before each drop)``. Nulls count as zero.
+    running offset: ``cumulative = value + Σ(value before each drop)``. A drop smaller than
+    ``rel_tol`` times the column's largest magnitude is rounding noise in the printed value,
+    not a restart, and is ignored. Nulls carry the last value forward (leading nulls are 0).
     Exact when the counter restarts from zero, and vectorised (no Python loop).
     """
-    value = pl.col(column).fill_null(0.0)
+    value = pl.col(column).forward_fill().fill_null(0.0)
     previous = value.shift(1)
-    dropped = pl.when(value < previous).then(previous).otherwise(0.0)
-    return value + dropped.cum_sum()
+    tol = rel_tol * pl.col(column).abs().max().fill_null(0.0) + 1e-15
+    carried = pl.when(value < previous - tol).then(previous).otherwise(0.0).fill_null(0.0)
+    return value + carried.cum_sum()
 
 
 def build_recording(
@@ -288,8 +292,12 @@ def build_recording(
     notes: list[str] | tuple[str, ...] = (),
     vendor: Mapping[str, Any] | None = None,
     simulated: bool = False,
+    sha256: str | None = None,
 ) -> Recording:
     """Assemble a :class:`~elyte.recording.Recording` with provenance from a canonical frame.
+
+    ``sha256`` may be passed by readers that already hold the file's bytes in memory
+    (``hashlib.sha256(data).hexdigest()``); otherwise the file is hashed here.
 
     Also derives the BDF cumulative capacity and energy columns from per-step vendor columns
     when the reader produced only those, and records that in the notes.
@@ -319,7 +327,7 @@ def build_recording(
         format=format,
         techniques=techniques,
         source_path=str(path),
-        sha256=file_sha256(path),
+        sha256=sha256 if sha256 is not None else file_sha256(path),
         channel=channel,
         start_time=start_time,
         column_map=canon.column_map,

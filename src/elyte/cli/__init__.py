@@ -175,6 +175,27 @@ def example(
         typer.echo(f"wrote {written} (simulated, {rec.data.height} rows)")
 
 
+def _command_returning_json(func: F) -> F:
+    """Wrap a command that returns a JSON document (``--json``) or None (text printed)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        document = func(*args, **kwargs)
+        if document is not None:
+            _emit_json(document)
+
+    return _friendly(wrapper)  # type: ignore[return-value]
+
+
+def _register_commands() -> None:
+    from elyte.cli.cycling import cycling
+
+    app.command("cycling")(_command_returning_json(cycling))
+
+
+_register_commands()
+
+
 def main() -> None:
     """Entry point of the ``elyte`` script."""
     app()

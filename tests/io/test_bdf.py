@@ -9,6 +9,7 @@ import pytest
 
 import elyte
 from elyte.errors import ReaderError
+from tests.conftest import shared_file
 
 
 def test_machine_names(tmp_path: Path) -> None:
@@ -32,6 +33,24 @@ def test_human_labels_and_deprecated_millisecond_alias(tmp_path: Path) -> None:
     path2.write_text("test_time_millisecond,voltage_v,current_a\n1500,3.0,0.0\n")
     rec2 = elyte.read(path2)
     assert rec2.data["test_time_second"].to_list() == [1.5]
+
+
+def test_integer_looking_start_of_a_float_column(tmp_path: Path) -> None:
+    """Capacity that is 0 for 20,000 rows and then 0.0063 is still read (as float)."""
+    path = tmp_path / "late.bdf.csv"
+    rows = "".join(f"{i},3.0,0.0,0\n" for i in range(20_000)) + "20000,3.0,-0.0002,0.0063\n"
+    path.write_text("test_time_second,voltage_volt,current_ampere,discharging_capacity_ah\n" + rows)
+    rec = elyte.read(path)
+    assert rec.data["discharging_capacity_ah"][-1] == 0.0063
+
+
+def test_reference_bdf_file_from_the_bdf_project() -> None:
+    """The BDF project's own example file (../shared/data/landt/*.bdf.csv) reads."""
+    path = shared_file("landt", "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv")
+    rec = elyte.read(path)
+    assert rec.meta.format == "bdf"
+    assert rec.data.height == 25162  # the LAND export it was converted from has 25162 rows
+    assert rec.data["discharging_capacity_ah"].max() == 0.0063
 
 
 def test_missing_required_columns(tmp_path: Path) -> None:

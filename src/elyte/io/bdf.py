@@ -111,12 +111,35 @@ def read(path: Path, **options: Any) -> Recording:
     if path.name.lower().endswith(".parquet"):
         return _read_parquet(path)
     try:
-        frame = pl.read_csv(path, infer_schema_length=10_000)
+        header = pl.read_csv(path, n_rows=0).columns
+        frame = pl.read_csv(path, schema_overrides=_dtypes(header), infer_schema_length=10_000)
     except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
-        raise ReaderError(f"not a readable BDF CSV file: {exc}", path=path) from exc
+        raise ReaderError(f"not a readable BDF CSV file: {_first_line(exc)}", path=path) from exc
     canon = canonicalise(frame, _RULES, path=path)
     _check_required(canon, path)
     return build_recording(canon, path=path, instrument="unknown (BDF file)", format=name)
+
+
+def _dtypes(header: list[str]) -> dict[str, pl.DataType]:
+    """Return the storage types of the known columns in ``header``.
+
+    A capacity column that starts with integers (``0``) must not be inferred as integer and
+    then fail on ``0.0063`` further down.
+    """
+    out: dict[str, pl.DataType] = {}
+    for column in header:
+        rule = _RULES.get(normalise_key(column)) or _RULES.get(
+            normalise_key(split_header(column)[0])
+        )
+        if rule is not None:
+            dtype = CANONICAL[rule.canonical].dtype
+            # counts may be printed as 1.0: read as float, canonicalise casts to Int64
+            out[column] = pl.Float64() if dtype in (pl.Float64, pl.Int64) else dtype()
+    return out
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _check_required(canon: Canonicalised, path: Path) -> None:

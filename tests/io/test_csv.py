@@ -28,6 +28,15 @@ def test_mapping_with_units_in_headers(tmp_path: Path) -> None:
     assert rec.data["t_celsius"].to_list() == [25.0, 26.0]  # extra kept, unit understood
 
 
+def test_mapped_column_with_integer_looking_start(tmp_path: Path) -> None:
+    rows = "".join(f"{i},0\n" for i in range(12_000)) + "12000,0.25\n"
+    path = _write(tmp_path, "t/s,I/mA\n" + rows)
+    rec = elyte.read(
+        path, format="csv", columns={"test_time_second": "t/s", "current_ampere": "I/mA"}
+    )
+    assert rec.data["current_ampere"][-1] == pytest.approx(2.5e-4)
+
+
 def test_units_option_for_unitless_headers_and_semicolons(tmp_path: Path) -> None:
     path = _write(tmp_path, "t;U;I\n0;3,5;10\n60;3,6;10\n")
     rec = elyte.read(

@@ -97,6 +97,10 @@ def read(
             decimal_comma=decimal_comma,
             encoding=encoding,
             infer_schema_length=10_000,
+            schema_overrides={
+                header: pl.String() if CANONICAL[c].dtype == pl.String else pl.Float64()
+                for c, header in columns.items()
+            },
             truncate_ragged_lines=True,
         )
     except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:

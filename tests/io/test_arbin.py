@@ -9,6 +9,7 @@ test (sums of per-cycle capacities, UTC timestamps from :mod:`datetime`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -368,3 +369,11 @@ def test_guess_rejects_generic_files(tmp_path: Path) -> None:
     junk = tmp_path / "j.xlsx"
     junk.write_bytes(b"\x00" * 100)
     assert not arbin.guess_can_open(junk)
+
+
+def test_reading_the_real_workbook_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """Calamine's "could not determine dtype" warnings for empty columns stay quiet."""
+    path = shared_file("arbin", "bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx")
+    with caplog.at_level(logging.DEBUG):
+        elyte.read(path)
+    assert [r for r in caplog.records if r.name.startswith("fastexcel")] == []

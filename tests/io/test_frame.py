@@ -45,6 +45,16 @@ def test_units_scaled_and_extras_kept() -> None:
     assert data.columns[:3] == ["test_time_second", "voltage_volt", "current_ampere"]
 
 
+def test_compound_units_convert_to_their_base_unit() -> None:
+    frame = pl.DataFrame({"dV/dt(mV/s)": [2.0], "sigma/mS/cm": [1.0], "SpeCap/mAh/g": [200.0]})
+    out = canonicalise(frame, RULES, path=Path("x"))
+    assert out.frame["dv_dt_v_per_s"].to_list() == [0.002]
+    assert out.units["dv_dt_v_per_s"] == "V/s"
+    assert out.frame["sigma_s_per_m"].to_list() == pytest.approx([0.1])  # 1 mS/cm = 0.1 S/m
+    assert out.units["sigma_s_per_m"] == "S/m"
+    assert out.units["specap_mah_per_g"] == "mAh/g"
+
+
 def test_wrong_dimension_is_an_error() -> None:
     frame = pl.DataFrame({"I/V": [1.0]})
     with pytest.raises(ReaderError, match="should hold current"):

@@ -167,9 +167,7 @@ def canonicalise(
                 exprs.append(col.cast(pl.String).alias(target.name))
             elif target.unit == "1":
                 exprs.append(
-                    _as_number(col, schema[header])
-                    .cast(pl.Int64, strict=False)
-                    .alias(target.name)
+                    _as_number(col, schema[header]).cast(pl.Int64, strict=False).alias(target.name)
                 )
             else:
                 spec = parse_unit(used_unit or "", temperature_c=target.unit == "degC")
@@ -259,6 +257,11 @@ _BASE_UNIT = {
     "degree": "deg",
     "percent": "%",
     "mah_per_g": "mAh/g",
+    "wh_per_kg": "Wh/kg",
+    "v_per_s": "V/s",
+    "a_per_m2": "A/m2",
+    "mah_per_cm2": "mAh/cm2",
+    "s_per_m": "S/m",
     "": "",
 }
 

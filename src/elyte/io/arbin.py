@@ -24,35 +24,35 @@ Conventions (checked on the data; every decision goes into the recording's notes
 from __future__ import annotations
 
 import re
-import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from elyte.errors import ElyteError, ReaderError
-from elyte.io._frame import Canonicalised, Rule, build_recording, canonicalise, snake
-from elyte.io.landt import (
-    _assign_counters,
-    _decode_head,
-    _guess_separator,
-    _open_workbook,
-    _parse_datetimes,
-    _read_delimited,
-    _read_head,
-    _sheet_head,
-    _sheet_table,
-    _split_line,
-    _step_count,
-    _Table,
-    _to_float,
-    _wrap,
+from elyte.errors import ReaderError
+from elyte.io._frame import Canonicalised, Rule, build_recording, snake
+from elyte.io._tabular import (
+    CleanFrame,
+    Header,
+    Table,
+    add_step_count,
+    assign_counters,
+    head_rows,
+    note_time_reversals,
+    number_column,
+    numeric_or_text,
+    open_workbook,
+    parse_datetimes,
+    parse_durations,
+    read_delimited,
+    reading_errors,
+    sheet_head,
+    sheet_table,
 )
 from elyte.recording import Recording
 from elyte.schema import CANONICAL, canonical_order
-from elyte.units import duration_to_seconds, parse_unit
+from elyte.units import parse_unit
 
 __all__ = ["description", "guess_can_open", "name", "read"]
 
@@ -104,16 +104,7 @@ _HEADER_RE = re.compile(r"^(?P<quantity>.+?)\s*\((?P<unit>[^()]*)\)\s*(?:_(?P<in
 _CHANNEL_SHEET = re.compile(r"^channel[_ -]?(?P<channel>\d+)(?P<rest>.*)$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Header:
-    original: str
-    quantity: str
-    unit: str | None
-    role: str | None
-    index: int | None
-
-
-def _recognise(header: str) -> _Header:
+def _recognise(header: str) -> Header:
     text = header.strip().lstrip("\ufeff").strip()
     match = _HEADER_RE.match(text)
     index: int | None = None
@@ -131,7 +122,7 @@ def _recognise(header: str) -> _Header:
         numbered = re.match(r"^(.*?)(\d+)$", key)
         if numbered and _ROLES.get(numbered.group(1)) == "temperature":
             role, index = "temperature", int(numbered.group(2))
-    return _Header(header, quantity, unit or None, role, index)
+    return Header(header, quantity, unit or None, role, index)
 
 
 def _known_unit(unit: str, *, temperature: bool = False) -> str | None:
@@ -159,20 +150,15 @@ def guess_can_open(path: Path) -> bool:
     try:
         suffix = path.suffix.lower()
         if suffix in _EXCEL_SUFFIXES:
-            reader = _open_workbook(path)
+            reader = open_workbook(path)
             sheets = [s for s in reader.sheet_names if _is_channel_sheet(s)]
             if not sheets:
                 return False
             if any(s.strip().lower() in ("global_info", "info") for s in reader.sheet_names):
                 return True  # MITS Pro's information sheet beside Channel_* sheets
-            return any(_is_header_row(row) for row in _sheet_head(reader, sheets[0], path)[:5])
+            return any(_is_header_row(row) for row in sheet_head(reader, sheets[0], path)[:5])
         if suffix in _TEXT_SUFFIXES:
-            head = _read_head(path, 64 * 1024)
-            if b"\x00" in head:
-                return False
-            text, _ = _decode_head(head)
-            for line in text.splitlines()[:50]:
-                cells = _split_line(line, _guess_separator(line))
+            for line, cells in head_rows(path, rows=50):
                 if _is_header_row(cells) and re.search(r"(?i)test[ _]time\s*\(s\)", line):
                     return True
     except Exception:  # guessing must never fail
@@ -224,31 +210,18 @@ def read(
         If the file is not an Arbin export or its content is broken.
     """
     path = Path(path)
-    try:
+    with reading_errors(path):
         if path.suffix.lower() in _EXCEL_SUFFIXES:
             table = _read_workbook(path, channel)
             kind = "workbook"
         else:
-            table = _read_delimited(path, _is_header_row, what="Arbin")
+            table = read_delimited(path, _is_header_row, what="Arbin")
             kind = "CSV export"
         return _finish(path, table, kind=kind, timezone=timezone, dayfirst=dayfirst)
-    except ElyteError:
-        raise
-    except (
-        pl.exceptions.PolarsError,
-        ArithmeticError,
-        LookupError,
-        ValueError,
-        TypeError,
-        UnicodeError,
-        OSError,
-        zipfile.BadZipFile,
-    ) as exc:
-        raise _wrap(path, exc) from exc
 
 
-def _read_workbook(path: Path, channel: int | str | None) -> _Table:
-    reader = _open_workbook(path)
+def _read_workbook(path: Path, channel: int | str | None) -> Table:
+    reader = open_workbook(path)
     names = list(reader.sheet_names)
     notes: list[str] = []
     vendor: dict[str, Any] = {"sheets": names}
@@ -292,7 +265,7 @@ def _read_workbook(path: Path, channel: int | str | None) -> _Table:
     header: list[str] | None = None
     frames: list[pl.DataFrame] = []
     for sheet in sheets:
-        found = _sheet_table(reader, sheet, path, _is_header_row, header=header)
+        found = sheet_table(reader, sheet, path, _is_header_row, header=header)
         if found is None:
             raise ReaderError(
                 f"sheet {sheet!r} has no Arbin header row (Test_Time, Voltage, Current)",
@@ -312,7 +285,7 @@ def _read_workbook(path: Path, channel: int | str | None) -> _Table:
     else:
         data = frames[0]
     vendor["channel"] = vendor.get("Channel") or key[0]
-    return _Table(data, first_line=1, notes=notes, vendor=vendor)
+    return Table(data, first_line=1, notes=notes, vendor=vendor)
 
 
 _INFO_LABELS = (
@@ -331,7 +304,7 @@ _INFO_LABELS = (
 
 def _info(reader: Any, sheet: str, path: Path) -> dict[str, Any]:
     """Label/value pairs of the information sheet (a label row above a value row)."""
-    rows = _sheet_head(reader, sheet, path)[:40]
+    rows = sheet_head(reader, sheet, path)[:40]
     out: dict[str, Any] = {}
     for r, row in enumerate(rows[:-1]):
         below = rows[r + 1]
@@ -353,7 +326,7 @@ def _info(reader: Any, sheet: str, path: Path) -> dict[str, Any]:
 
 def _finish(
     path: Path,
-    table: _Table,
+    table: Table,
     *,
     kind: str,
     timezone: str | None,
@@ -367,41 +340,27 @@ def _finish(
         raise ReaderError("the export holds a header but no records", path=path)
     headers = [_recognise(c) for c in frame.columns]
 
-    def numbers(h: _Header) -> pl.Series:
-        return _to_float(
-            frame.select(h.original), [h.original], path=path, first_line=first_line, where=where
-        ).to_series()
+    def numbers(h: Header) -> pl.Series:
+        return number_column(frame, h.original, path=path, first_line=first_line, where=where)
 
-    clean: dict[str, pl.Series] = {}
-    clean_vendor: dict[str, str] = {}
-    manual: list[tuple[str, pl.Series, str, str]] = []
+    clean = CleanFrame()
     counters: dict[str, str] = {}
     used: set[str] = set()
     temperature_keys: set[str] = set()
     start: datetime | None = None
-
-    def add(label: str, values: pl.Series, vendor_name: str) -> str:
-        unique, n = label, 2
-        while unique in clean:
-            base, paren, rest = label.partition("(")
-            unique = f"{base}_{n}{paren}{rest}"
-            n += 1
-        clean[unique] = values.alias(unique)
-        clean_vendor[unique] = vendor_name
-        return unique
 
     test_time: pl.Series | None = None
     for h in headers:
         if h.role in ("test_time", "step_time") and h.role not in used:
             used.add(h.role)
             values = _seconds(frame, h, path=path, where=where, first_line=first_line)
-            add(f"{h.role}(s)", values, h.original)
+            clean.add(f"{h.role}(s)", values, h.original)
             if h.role == "test_time":
                 test_time = values
     for h in headers:
         col = frame.get_column(h.original)
         role = h.role
-        if role in ("test_time", "step_time") and clean_vendor.get(f"{role}(s)") == h.original:
+        if role in ("test_time", "step_time") and clean.vendor_of(f"{role}(s)") == h.original:
             continue
         if col.dtype == pl.Null or (
             col.dtype == pl.String
@@ -411,7 +370,7 @@ def _finish(
             continue
         if role == "date_time" and "date_time" not in used:
             used.add("date_time")
-            unix, start, date_notes = _parse_datetimes(
+            unix, start, date_notes = parse_datetimes(
                 col,
                 path=path,
                 column=h.original,
@@ -420,19 +379,13 @@ def _finish(
                 test_time=test_time,
             )
             notes.extend(date_notes)
-            add("unix_time(s)", unix, h.original)
+            clean.add("unix_time(s)", unix, h.original)
         elif h.unit is not None and "/" in h.unit:
-            manual.append(
-                (
-                    f"{snake(h.quantity)}_{snake(h.unit.replace('/', ' per '))}",
-                    numbers(h),
-                    h.unit,
-                    h.original,
-                )
-            )
+            # Specific quantities (mAh/g) and rates (V/s) are kept in the unit printed.
+            clean.add_as_printed(snake(h.quantity), h.unit, numbers(h), h.original)
         elif role in ("record", "cycle", "step") and role not in used:
             used.add(role)
-            add(role, numbers(h), h.original)
+            clean.add(role, numbers(h), h.original)
         elif (
             role
             in (
@@ -450,7 +403,7 @@ def _finish(
                     f"column {h.original!r} should hold {want} but its unit is {h.unit!r}",
                     path=path,
                 )
-            counters[role] = add(f"{role}({h.unit})", numbers(h), h.original)
+            counters[role] = clean.add(f"{role}({h.unit})", numbers(h), h.original)
         elif role == "temperature":
             quantity = f"temperature_{h.index or 1}"
             unit = h.unit
@@ -459,14 +412,14 @@ def _finish(
                     notes.append(f"column {h.original!r} has no unit; read as °C")
                 unit = "°C"
             temperature_keys.add(quantity)
-            add(f"{quantity}({unit})", numbers(h), h.original)
+            clean.add(f"{quantity}({unit})", numbers(h), h.original)
         elif role in ("current", "voltage", "power", "internal_resistance") and role not in used:
             used.add(role)
             if h.unit is None or parse_unit(h.unit) is None:
                 raise ReaderError(
                     f"column {h.original!r} has no recognisable unit ({h.unit!r})", path=path
                 )
-            add(f"{role}({h.unit})", numbers(h), h.original)
+            clean.add(f"{role}({h.unit})", numbers(h), h.original)
         else:
             quantity = snake(h.quantity) + (f"_{h.index}" if h.index is not None else "")
             unit = _known_unit(h.unit, temperature="temp" in quantity) if h.unit else None
@@ -477,57 +430,24 @@ def _finish(
                 label = f"{quantity}_{snake(h.unit)}_as_printed"
             else:
                 label = f"{quantity}({unit})" if unit else quantity
-            if col.dtype.is_numeric() or col.dtype == pl.Boolean:
-                add(label, col.cast(pl.Float64), h.original)
-            else:
-                text = col.cast(pl.String).str.strip_chars()
-                number = text.cast(pl.Float64, strict=False)
-                if number.null_count() == text.replace("", None).null_count():
-                    add(label, number, h.original)
-                else:
-                    add(quantity, text, h.original)
+            values = numeric_or_text(col)
+            clean.add(quantity if values.dtype == pl.String else label, values, h.original)
 
     missing = [r for r in ("test_time", "voltage", "current") if r not in used]
     if missing:
         raise ReaderError(f"the export has no {' or '.join(missing)} column", path=path)
 
-    canon = canonicalise(
-        pl.DataFrame(list(clean.values())),
-        _RULES,
-        path=path,
-        temperature_keys=frozenset(temperature_keys),
+    canon, renamed = clean.canonicalise(
+        _RULES, path=path, temperature_keys=frozenset(temperature_keys)
     )
-    data = canon.frame
-    units = dict(canon.units)
+    data, column_map, units = canon.frame, canon.column_map, canon.units
     notes.extend(canon.notes)
-    column_map = {clean_vendor.get(k, k): v for k, v in canon.column_map.items()}
-    for label in data.columns:
-        vendor_name = clean_vendor.get(label)
-        if vendor_name is not None and vendor_name != label:
-            column_map.setdefault(vendor_name, label)
-    for label, values, unit, vendor_name in manual:
-        target, n = label, 2
-        while target in data.columns:
-            target = f"{label}_{n}"
-            n += 1
-        data = data.with_columns(values.alias(target))
-        units[target] = unit
-        column_map[vendor_name] = target
 
-    step_count = _step_count(data)
-    if step_count is not None:
-        data = data.with_columns(step_count)
-        units["step_count"] = "1"
-        notes.append(
-            "step_count derived: +1 whenever Step_Index or Cycle_Index changes or the "
-            "step time restarts"
-        )
-    backwards = data.select((pl.col("test_time_second").diff() < 0).sum()).item()
-    if backwards:
-        notes.append(f"test time goes backwards {backwards} time(s)")
-    present = {kind: canon.column_map.get(label, label) for kind, label in counters.items()}
+    data = add_step_count(data, units, notes, changes="Step_Index or Cycle_Index")
+    note_time_reversals(data, notes)
+    present = {kind: renamed.get(label, label) for kind, label in counters.items()}
     _check_sign(data, present, notes)
-    data = _assign_counters(
+    data = assign_counters(
         data,
         present,
         prefer="cycle",
@@ -563,26 +483,13 @@ def _finish(
 
 
 def _seconds(
-    frame: pl.DataFrame, h: _Header, *, path: Path, where: str, first_line: int
+    frame: pl.DataFrame, h: Header, *, path: Path, where: str, first_line: int
 ) -> pl.Series:
     """Return an Arbin time column in seconds (numbers with a unit, or ``h:min:s`` text)."""
-    col = frame.get_column(h.original)
-    if col.dtype == pl.Duration:
-        return col.dt.total_microseconds() / 1e6
-    if col.dtype == pl.String and bool(col.str.contains(":").any()):
-        parsed = frame.select(duration_to_seconds(pl.col(h.original))).to_series()
-        bad = col.str.strip_chars().fill_null("").ne("") & parsed.is_null()
-        if bad.any():
-            row = int(bad.arg_true()[0])
-            raise ReaderError(
-                f"column {h.original!r} holds {str(col[row])[:40]!r} at {where} "
-                f"{first_line + row}, which is not a duration",
-                path=path,
-            )
-        return parsed
-    values = _to_float(
-        frame.select(h.original), [h.original], path=path, first_line=first_line, where=where
-    ).to_series()
+    durations = parse_durations(frame, h.original, path=path, first_line=first_line, where=where)
+    if durations is not None:
+        return durations
+    values = number_column(frame, h.original, path=path, first_line=first_line, where=where)
     spec = parse_unit(h.unit or "s")
     if spec is None or spec.dimension != "time":
         raise ReaderError(

@@ -99,3 +99,14 @@ def test_real_neware_file_runs() -> None:
     doc = json.loads(result.stdout)
     assert doc["source"]["format"] == "neware"
     assert len(doc["rows"]) >= 1
+
+
+def test_png_figure_is_written(example_file: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "cycles.png"
+    result = runner.invoke(
+        app,
+        ["cycling", str(example_file), "-w", "positive", "--cycles", "vendor", "--png", str(png)],
+    )
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -35,12 +35,13 @@ What EC-Lab's counters mean (checked on the real exports in ``../shared/data/bio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from elyte.io._frame import Rule, build_recording, canonicalise, normalise_key, snake
@@ -189,6 +190,7 @@ def build_biologic_recording(
     start_time: datetime | None = None,
     notes: Sequence[str] = (),
     vendor: Mapping[str, Any] | None = None,
+    sha256: str | None = None,
 ) -> Recording:
     """Turn a frame with EC-Lab column names into a canonical recording.
 
@@ -214,6 +216,9 @@ def build_biologic_recording(
         The reader's own notes; the mapping's notes are appended.
     vendor : mapping, optional
         Header fields worth keeping.
+    sha256 : str, optional
+        SHA-256 hex digest of the file's bytes, for readers that already hold them; the
+        file is hashed here otherwise.
 
     Returns
     -------
@@ -227,9 +232,10 @@ def build_biologic_recording(
     """
     all_notes = list(notes)
     frame, original = _prepared(frame, all_notes)
+    columns = frame.columns
 
     rules = dict(BIOLOGIC_RULES)
-    keys = {normalise_key(_split(c)[0]): c for c in reversed(frame.columns)}
+    keys = {normalise_key(_split(c)[0]): c for c in reversed(columns)}
     for group in _PREFERENCE:
         present = [k for k in group if k in keys]
         for loser in present[1:]:
@@ -239,58 +245,55 @@ def build_biologic_recording(
                 f"{BIOLOGIC_RULES[loser].canonical} is {keys[present[0]]!r} and "
                 f"{keys[loser]!r} is kept as an extra column"
             )
-    # Phase is renamed here rather than by canonicalise, whose dimension table has no angle.
+    # A phase in another unit than degrees is not phase_degree: it stays an extra column.
     phase_header = keys.get("phase(z)")
-    rules.pop("phase(z)", None)
     if phase_header is not None and _split(phase_header)[1] not in ("deg", "°"):
-        phase_header = None
+        rules.pop("phase(z)", None)
     raw_extras = [
-        c
-        for c in frame.columns
-        if c != phase_header and normalise_key(_split(c)[0]) not in rules and not _is_clean(c)
+        c for c in columns if normalise_key(_split(c)[0]) not in rules and not _is_clean(c)
     ]
-    passed = [c for c in frame.columns if c != phase_header and c not in raw_extras]
-    subset = frame if len(passed) == frame.width else pl.DataFrame([frame[c] for c in passed])
+    subset = frame
+    if raw_extras:
+        raw = set(raw_extras)
+        subset = _columns(frame, [c for c in columns if c not in raw])
     canon = canonicalise(subset, rules, path=path, temperature_keys=frozenset({"temperature"}))
     column_map = dict(canon.column_map)
     units = dict(canon.units)
+    out = {s.name: s for s in canon.frame.get_columns()}
+    for series in _raw_extras(frame, raw_extras, list(out), column_map, units, all_notes):
+        out[series.name] = series
 
-    added: list[pl.Series] = []
-    if phase_header is not None:
-        added.append(frame.get_column(phase_header).cast(pl.Float64).alias("phase_degree"))
-        column_map[phase_header] = "phase_degree"
-        units["phase_degree"] = "deg"
-    added.extend(_raw_extras(frame, raw_extras, canon.frame.columns, column_map, units, all_notes))
-    helpers = [h for h in ("half cycle", "Ns", "mode", "freq/Hz") if h in frame.columns]
-    added.extend(frame.get_column(h).alias(_HELPER + h) for h in helpers)
-    out = canon.frame.hstack(added) if added else canon.frame
-
-    cumulative, cumulative_units, cumulative_notes = _cumulative_exprs(out.columns)
+    # EC-Lab columns the derived columns need, under their canonical or extra names (the
+    # mapping keeps their values: Ns becomes step_id as Int64, freq/Hz is already in Hz).
+    helpers = {h: column_map.get(h, h) for h in ("half cycle", "Ns", "mode", "freq/Hz")}
+    helpers = {h: name for h, name in helpers.items() if h in columns}
+    cumulative, cumulative_units, cumulative_notes = _cumulative_plan(list(out), helpers)
     units.update(cumulative_units)
     all_notes.extend(cumulative_notes)
+    for series in _evaluate(cumulative, out):
+        out[series.name] = series
+    height = canon.frame.height
     short = short_technique_name(technique) if technique is not None else None
-    technique_exprs, technique_notes = _technique_exprs(short, helpers, sequence_labels)
+    technique_series, technique_notes = _technique_columns(
+        short, helpers, sequence_labels, out, height
+    )
     all_notes.extend(technique_notes)
-    if technique_exprs:
-        units["technique"] = ""
-        units["technique_index"] = "1"
-    # One eager select builds every derived column and puts all in schema order.
-    computed = {e.meta.output_name(): e for e in cumulative + technique_exprs}
-    names = [c for c in out.columns if not c.startswith(_HELPER)]
-    names += [n for n in computed if n not in names]
-    out = out.select([computed.get(n, pl.col(n)) for n in canonical_order(names)])
+    for series in technique_series:
+        out[series.name] = series
+        units[series.name] = "" if series.name == "technique" else "1"
+    result = pl.DataFrame([out[n] for n in canonical_order(list(out))], height=height)
 
     techniques: tuple[str, ...] = ()
     if short == "MB" and "Ns" in helpers:
-        labels = out.get_column("technique")
+        labels = result.get_column("technique")
         techniques = tuple(labels.unique(maintain_order=True).drop_nulls().to_list()) or (short,)
     elif short is not None:
         techniques = (short,)
     else:
         all_notes.append("the file does not name its technique; no technique column")
-    all_notes.extend(_convention_notes(out))
+    all_notes.extend(_convention_notes(result))
     column_map = {original.get(k, k): v for k, v in column_map.items()}
-    canon = replace(canon, frame=out, column_map=column_map, units=units)
+    canon = replace(canon, frame=result, column_map=column_map, units=units)
     return build_recording(
         canon,
         path=path,
@@ -301,10 +304,203 @@ def build_biologic_recording(
         start_time=start_time,
         notes=all_notes,
         vendor=vendor,
+        sha256=sha256,
     )
 
 
-_HELPER = "__elyte_helper "
+def _columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Take the named columns of ``frame`` in the given order, sharing its data (no copy)."""
+    # ``frame[names]`` takes the columns directly, without the query engine's fixed cost.
+    return frame[names]
+
+
+# Derived columns
+# ---------------
+# Every column elyte computes from EC-Lab's own ones is described once, by a _Derived
+# (what to compute, from which columns), then evaluated in one of two ways that give
+# bit-for-bit the same values: with numpy when every input is a number column without
+# nulls (always the case for binary files and for complete text exports), else with polars
+# expressions, which also define how nulls propagate. numpy costs a few microseconds per
+# column where each polars expression costs tens of them, which is most of the time spent
+# on a small file.
+
+#: Set to False to force the polars expressions (tests compare both ways).
+_USE_NUMPY = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """One derived column: ``kind`` names the rule, ``inputs`` are the columns it reads."""
+
+    name: str
+    kind: str
+    inputs: tuple[str, ...]
+    factor: float = 1.0
+
+
+# Kinds whose inputs must be integers for the numpy evaluation (group labels, counters).
+_INTEGER_INPUTS = {"half_cycle_to_cycle": (0,), "counter_total": (1,)}
+
+
+def _evaluate(
+    derived: Sequence[_Derived],
+    columns: Mapping[str, pl.Series],
+    *,
+    reference: bool = False,
+) -> list[pl.Series]:
+    """Compute ``derived`` in order from ``columns`` (a later one may use an earlier one).
+
+    ``reference`` forces the polars expressions.
+    """
+    if not derived:
+        return []
+    arrays = None if reference or not _USE_NUMPY else _numpy_inputs(derived, columns)
+    if arrays is None:
+        frame = pl.DataFrame([columns[n] for n in _external_inputs(derived)])
+        source: dict[str, pl.Expr] = {}
+        for d in derived:
+            source[d.name] = _expression(d, lambda name: source.get(name, pl.col(name)))
+        return frame.select([expr.alias(name) for name, expr in source.items()]).get_columns()
+    out = []
+    with np.errstate(all="ignore"):  # polars gives inf and NaN silently; so does this
+        for d in derived:
+            values = _array(d, arrays)
+            if not isinstance(values, np.ma.MaskedArray):  # nulls: no input of another
+                arrays[d.name] = values
+            out.append(pl.Series(d.name, values))
+    return out
+
+
+def _external_inputs(derived: Sequence[_Derived]) -> list[str]:
+    """Input columns of ``derived`` that none of them computes, in first-use order."""
+    made = {d.name for d in derived}
+    names: dict[str, None] = {}
+    for d in derived:
+        names.update((n, None) for n in d.inputs if n not in made)
+    return list(names)
+
+
+def _numpy_inputs(
+    derived: Sequence[_Derived], columns: Mapping[str, pl.Series]
+) -> dict[str, np.ndarray] | None:
+    """Return the input columns as numpy arrays, or None if one needs polars' null rules."""
+    integer = {
+        d.inputs[i] for d in derived for i in _INTEGER_INPUTS.get(d.kind, ()) if i < len(d.inputs)
+    }
+    arrays = {}
+    for name in _external_inputs(derived):
+        series = columns[name]
+        dtype = series.dtype
+        if series.has_nulls() or not (dtype.is_float() or dtype.is_integer()):
+            return None
+        if name in integer and not dtype.is_integer():
+            return None
+        arrays[name] = series.to_numpy()
+    return arrays
+
+
+def _expression(d: _Derived, col: Callable[[str], pl.Expr]) -> pl.Expr:
+    """Polars expression of a derived column; the reference for how nulls propagate."""
+    kind = d.kind
+    if kind == "scaled":
+        return col(d.inputs[0]).cast(pl.Float64) * d.factor
+    if kind == "half_cycle_to_cycle":
+        return col(d.inputs[0]).cast(pl.Int64) // 2
+    if kind == "positive_part":
+        return col(d.inputs[0]).cast(pl.Float64).clip(lower_bound=0.0)
+    if kind == "negative_part":
+        return (-col(d.inputs[0]).cast(pl.Float64)).clip(lower_bound=0.0)
+    if kind == "average_current":
+        dq = col(d.inputs[0]).cast(pl.Float64)
+        dt = col(d.inputs[1]).cast(pl.Float64).diff()
+        return (
+            pl.when(dt > 0)
+            .then(dq * 3600.0 / dt)
+            .when(dt.is_null() & (dq == 0.0))
+            .then(0.0)
+            .otherwise(None)
+        )
+    if kind == "counter_total":
+        value = col(d.inputs[0]).fill_null(0.0)
+        if len(d.inputs) == 1:
+            previous = value.shift(1)
+            dropped = pl.when(value < previous).then(previous).otherwise(0.0)
+            return value + dropped.cum_sum()
+        group = col(d.inputs[1])
+        new_group = (group != group.shift(1)).fill_null(True)
+        return pl.when(new_group).then(value).otherwise(value - value.shift(1)).cum_sum()
+    dq = col(d.inputs[0]).diff().fill_null(0.0)
+    if kind == "positive_increments":
+        return dq.clip(lower_bound=0.0).cum_sum()
+    if kind == "negative_increments":
+        return (-dq).clip(lower_bound=0.0).cum_sum()
+    energy = (col(d.inputs[1]) * dq).abs().fill_null(0.0)
+    if kind == "charging_energy":
+        return pl.when(dq > 0).then(energy).otherwise(0.0).cum_sum()
+    if kind == "discharging_energy":
+        return pl.when(dq < 0).then(energy).otherwise(0.0).cum_sum()
+    raise ValueError(f"unknown derived column kind {kind!r}")  # pragma: no cover
+
+
+def _array(d: _Derived, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Evaluate a derived column with numpy, equal bit for bit to :func:`_expression`.
+
+    Inputs have no nulls. The result is a masked array where the expression gives nulls.
+    """
+    kind = d.kind
+    x = arrays[d.inputs[0]]
+    if kind == "scaled":
+        return x.astype(np.float64) * d.factor
+    if kind == "half_cycle_to_cycle":
+        return x.astype(np.int64) // 2
+    if kind == "positive_part":
+        return _clip_below_zero(x.astype(np.float64))
+    if kind == "negative_part":
+        return _clip_below_zero(-x.astype(np.float64))
+    if kind == "average_current":
+        dq = x.astype(np.float64)
+        time = arrays[d.inputs[1]].astype(np.float64)
+        values = np.zeros(dq.shape)
+        valid = np.zeros(dq.shape, dtype=bool)
+        if dq.size:
+            dt = time[1:] - time[:-1]
+            np.greater(dt, 0, out=valid[1:])
+            np.divide(dq[1:] * 3600.0, dt, out=values[1:], where=valid[1:])
+            valid[0] = dq[0] == 0.0
+        return values if valid.all() else np.ma.MaskedArray(values, mask=~valid)
+    if kind == "counter_total":
+        step = np.array(x, dtype=np.float64)
+        if len(d.inputs) == 1:
+            previous = step[:-1]
+            dropped = np.zeros_like(step)
+            dropped[1:] = np.where(step[1:] < previous, previous, 0.0)
+            total: np.ndarray = step + _cum_sum(dropped)
+            return total
+        group = arrays[d.inputs[1]]
+        step[1:] = np.where(group[1:] != group[:-1], step[1:], step[1:] - x[:-1])
+        return _cum_sum(step)
+    dq = np.zeros(x.shape)
+    dq[1:] = x[1:] - x[:-1]
+    if kind == "positive_increments":
+        return _cum_sum(_clip_below_zero(dq))
+    if kind == "negative_increments":
+        return _cum_sum(_clip_below_zero(-dq))
+    energy = np.abs(arrays[d.inputs[1]] * dq)
+    if kind == "charging_energy":
+        return _cum_sum(np.where(dq > 0, energy, 0.0))
+    if kind == "discharging_energy":
+        return _cum_sum(np.where(dq < 0, energy, 0.0))
+    raise ValueError(f"unknown derived column kind {kind!r}")  # pragma: no cover
+
+
+def _clip_below_zero(x: np.ndarray) -> np.ndarray:
+    """``max(x, 0)`` as polars' clip computes it (NaN and -0.0 kept)."""
+    return np.where(x < 0.0, 0.0, x)
+
+
+def _cum_sum(x: np.ndarray) -> np.ndarray:
+    """Sum cumulatively as polars does: from 0.0, so a leading -0.0 becomes 0.0."""
+    return np.cumsum(x) + 0.0
 
 
 def _prepared(frame: pl.DataFrame, notes: list[str]) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -313,8 +509,6 @@ def _prepared(frame: pl.DataFrame, notes: list[str]) -> tuple[pl.DataFrame, dict
     Returns the frame and, for renamed columns, new name → EC-Lab name.
     """
     names = [c for c in frame.columns if c.strip()]
-    if len(names) != frame.width:
-        frame = frame.select(names)
     # EC-Lab prints some quantities negated ("-Im(Zce)"); keep that visible in the extra
     # column's name instead of letting the minus sign vanish in snake_case.
     negated = {
@@ -322,18 +516,20 @@ def _prepared(frame: pl.DataFrame, notes: list[str]) -> tuple[pl.DataFrame, dict
         for c in names
         if c.startswith("-") and normalise_key(_split(c)[0]) not in BIOLOGIC_RULES
     }
-    original = {new: old for old, new in negated.items()}
-    converted, renames = _coulombs_to_mah(names, notes)
-    renames.update(negated)
-    if converted:
-        frame = frame.with_columns(converted)
-    if renames:
-        frame = frame.rename(renames)
-        names = [renames.get(c, c) for c in names]
-    derived = _derived_vendor_exprs(names, notes)
-    if derived:
-        frame = frame.with_columns(derived)
-    return frame, original
+    converted = _coulombs_to_mah(names, notes)
+    renames = {d.inputs[0]: d.name for d in converted} | negated
+    final = [renames.get(c, c) for c in names]
+    derived = _derived_vendor_columns(final, notes)
+    if not (renames or derived) and len(names) == frame.width:
+        return frame, {}
+    columns = {c: frame.get_column(c) for c in names}
+    new = {s.name: s for s in _evaluate(converted + derived, columns)}
+    series = []
+    for c in names:
+        target = renames.get(c, c)
+        series.append(new[target] if target in new else columns[c].alias(target))
+    series += [new[d.name] for d in derived]
+    return pl.DataFrame(series, height=frame.height), {n: old for old, n in negated.items()}
 
 
 def _raw_extras(
@@ -376,10 +572,9 @@ def _raw_extras(
     return out
 
 
-def _coulombs_to_mah(names: list[str], notes: list[str]) -> tuple[list[pl.Expr], dict[str, str]]:
+def _coulombs_to_mah(names: list[str], notes: list[str]) -> list[_Derived]:
     """Charges EC-Lab prints in coulomb (``(Q-Qo)/C``) become mA.h for the capacity rules."""
     converted = []
-    renames = {}
     for header in names:
         quantity, unit = _split(header)
         key = normalise_key(quantity)
@@ -392,27 +587,25 @@ def _coulombs_to_mah(names: list[str], notes: list[str]) -> tuple[list[pl.Expr],
         if new in names:
             continue
         # 1 mA.h = 3.6 C
-        converted.append((pl.col(header).cast(pl.Float64) * (spec.factor / 3.6)).alias(header))
-        renames[header] = new
+        converted.append(_Derived(new, "scaled", (header,), spec.factor / 3.6))
         notes.append(f"{header!r} converted from coulomb to mA.h (1 mA.h = 3.6 C)")
-    return converted, renames
+    return converted
 
 
-def _derived_vendor_exprs(names: list[str], notes: list[str]) -> list[pl.Expr]:
+def _derived_vendor_columns(names: list[str], notes: list[str]) -> list[_Derived]:
     """EC-Lab's export-time columns that binary files lack, computed as EC-Lab computes them."""
     cols = set(names)
-    new: list[pl.Expr] = []
+    new: list[_Derived] = []
     if "cycle number" not in cols and "half cycle" in cols:
-        new.append((pl.col("half cycle").cast(pl.Int64) // 2).alias("cycle number"))
+        new.append(_Derived("cycle number", "half_cycle_to_cycle", ("half cycle",)))
         notes.append(
             "cycle number derived as half cycle // 2 (EC-Lab's own rule: a cycle is a "
             "charge/discharge alternance)"
         )
     qcd = "Q charge/discharge/mA.h"
     if qcd in cols and "Q charge/mA.h" not in cols and "Q discharge/mA.h" not in cols:
-        q = pl.col(qcd).cast(pl.Float64)
-        new.append(q.clip(lower_bound=0.0).alias("Q charge/mA.h"))
-        new.append((-q).clip(lower_bound=0.0).alias("Q discharge/mA.h"))
+        new.append(_Derived("Q charge/mA.h", "positive_part", (qcd,)))
+        new.append(_Derived("Q discharge/mA.h", "negative_part", (qcd,)))
         notes.append(
             "Q charge and Q discharge derived from the signed per-half-cycle "
             "Q charge/discharge as max(±Q, 0), which is how EC-Lab exports them"
@@ -421,16 +614,7 @@ def _derived_vendor_exprs(names: list[str], notes: list[str]) -> list[pl.Expr]:
     has_current = any(normalise_key(_split(c)[0]) in current_keys for c in cols)
     dq_header = next((h for h in ("dq/mA.h", "dQ/mA.h") if h in cols), None)
     if not has_current and dq_header is not None and "time/s" in cols:
-        dt = pl.col("time/s").cast(pl.Float64).diff()
-        dq = pl.col(dq_header).cast(pl.Float64)
-        average = (
-            pl.when(dt > 0)
-            .then(dq * 3600.0 / dt)
-            .when(dt.is_null() & (dq == 0.0))
-            .then(0.0)
-            .otherwise(None)
-        )
-        new.append(average.alias("<I>/mA"))
+        new.append(_Derived("<I>/mA", "average_current", (dq_header, "time/s")))
         notes.append(
             f"the file has no current column; <I> derived as {dq_header} * 3600 / Δ(time/s) "
             "between rows (EC-Lab's own definition of the average current; 0 on the first "
@@ -439,43 +623,40 @@ def _derived_vendor_exprs(names: list[str], notes: list[str]) -> list[pl.Expr]:
     return new
 
 
-def _counter_total(value: pl.Expr, group: pl.Expr | None) -> pl.Expr:
-    """Cumulative total of a counter that restarts at zero whenever ``group`` changes."""
-    value = value.fill_null(0.0)
-    if group is None:
-        previous = value.shift(1)
-        dropped = pl.when(value < previous).then(previous).otherwise(0.0)
-        return value + dropped.cum_sum()
-    new_group = (group != group.shift(1)).fill_null(True)
-    return pl.when(new_group).then(value).otherwise(value - value.shift(1)).cum_sum()
+def _cumulative_plan(
+    columns: list[str], helpers: Mapping[str, str]
+) -> tuple[list[_Derived], dict[str, str], list[str]]:
+    """BDF cumulative capacities and energies from EC-Lab's resetting counters.
 
-
-def _cumulative_exprs(columns: list[str]) -> tuple[list[pl.Expr], dict[str, str], list[str]]:
-    """BDF cumulative capacities and energies from EC-Lab's resetting counters."""
-    exprs: list[pl.Expr] = []
+    ``helpers`` maps EC-Lab headers (``"half cycle"``) to their column in ``columns``.
+    """
+    derived: list[_Derived] = []
     units: dict[str, str] = {}
     notes: list[str] = []
     cols = set(columns)
-    half = pl.col(_HELPER + "half cycle") if _HELPER + "half cycle" in cols else None
-    cycle = pl.col("cycle_count") if "cycle_count" in cols else None
+    half = (helpers["half cycle"],) if "half cycle" in helpers else ()
+    cycle = ("cycle_count",) if "cycle_count" in cols else ()
 
     if {"step_charging_capacity_ah", "step_discharging_capacity_ah"} <= cols:
         for step, total in (
             ("step_charging_capacity_ah", "charging_capacity_ah"),
             ("step_discharging_capacity_ah", "discharging_capacity_ah"),
         ):
-            exprs.append(_counter_total(pl.col(step), half).alias(total))
+            derived.append(_Derived(total, "counter_total", (step, *half)))
             units[total] = "Ah"
         notes.append(
             "step_charging_capacity_ah and step_discharging_capacity_ah hold EC-Lab's "
             "Q charge and Q discharge, which restart at every half cycle (not at every Ns); "
             "charging_capacity_ah and discharging_capacity_ah accumulate them over the test, "
-            "restarting at every " + ("half cycle" if half is not None else "drop of the counter")
+            "restarting at every " + ("half cycle" if half else "drop of the counter")
         )
     elif "net_capacity_ah" in cols:
-        dq = pl.col("net_capacity_ah").diff().fill_null(0.0)
-        exprs.append(dq.clip(lower_bound=0.0).cum_sum().alias("charging_capacity_ah"))
-        exprs.append((-dq).clip(lower_bound=0.0).cum_sum().alias("discharging_capacity_ah"))
+        derived.append(
+            _Derived("charging_capacity_ah", "positive_increments", ("net_capacity_ah",))
+        )
+        derived.append(
+            _Derived("discharging_capacity_ah", "negative_increments", ("net_capacity_ah",))
+        )
         units["charging_capacity_ah"] = units["discharging_capacity_ah"] = "Ah"
         notes.append(
             "charging_capacity_ah and discharging_capacity_ah derived from the increments of "
@@ -487,41 +668,45 @@ def _cumulative_exprs(columns: list[str]) -> tuple[list[pl.Expr], dict[str, str]
             ("cycle_charging_energy_wh", "charging_energy_wh"),
             ("cycle_discharging_energy_wh", "discharging_energy_wh"),
         ):
-            exprs.append(_counter_total(pl.col(cyc), cycle).alias(total))
+            derived.append(_Derived(total, "counter_total", (cyc, *cycle)))
             units[total] = "Wh"
         notes.append(
             "charging_energy_wh and discharging_energy_wh accumulated over the test from "
             "EC-Lab's Energy charge and Energy discharge, which restart at every "
-            + ("increase of the cycle number" if cycle is not None else "drop of the counter")
+            + ("increase of the cycle number" if cycle else "drop of the counter")
         )
     elif "net_capacity_ah" in cols and "voltage_volt" in cols:
-        dq = pl.col("net_capacity_ah").diff().fill_null(0.0)
-        de = (pl.col("voltage_volt") * dq).abs().fill_null(0.0)
-        exprs.append(pl.when(dq > 0).then(de).otherwise(0.0).cum_sum().alias("charging_energy_wh"))
-        exprs.append(
-            pl.when(dq < 0).then(de).otherwise(0.0).cum_sum().alias("discharging_energy_wh")
-        )
+        inputs = ("net_capacity_ah", "voltage_volt")
+        derived.append(_Derived("charging_energy_wh", "charging_energy", inputs))
+        derived.append(_Derived("discharging_energy_wh", "discharging_energy", inputs))
         units["charging_energy_wh"] = units["discharging_energy_wh"] = "Wh"
         notes.append(
             "charging_energy_wh and discharging_energy_wh derived as the sum of |Ewe * ΔQ| over "
             "the increments of (Q-Qo), Ewe taken at the end of each interval (EC-Lab's own "
             "rule as far as its exports show); the file has no energy counters"
         )
-    return exprs, units, notes
+    return derived, units, notes
 
 
-def _technique_exprs(
-    short: str | None, helpers: Sequence[str], sequence_labels: Sequence[str] | None
-) -> tuple[list[pl.Expr], list[str]]:
-    """Expressions for ``technique`` and ``technique_index`` of every row."""
+def _technique_columns(
+    short: str | None,
+    helpers: Mapping[str, str],
+    sequence_labels: Sequence[str] | None,
+    columns: Mapping[str, pl.Series],
+    height: int,
+) -> tuple[list[pl.Series], list[str]]:
+    """``technique`` and ``technique_index`` of every row.
+
+    ``helpers`` maps EC-Lab headers (``"Ns"``, ``"mode"``, ``"freq/Hz"``) to their column.
+    """
     if short is None:
         return [], []
     if short != "MB" or "Ns" not in helpers:
         return [
-            pl.lit(short, dtype=pl.String).alias("technique"),
-            pl.lit(1, dtype=pl.Int64).alias("technique_index"),
+            pl.Series("technique", [short], dtype=pl.String).new_from_index(0, height),
+            pl.Series("technique_index", [1], dtype=pl.Int64).new_from_index(0, height),
         ], []
-    ns = pl.col(_HELPER + "Ns").cast(pl.Int64)
+    ns = pl.col(helpers["Ns"]).cast(pl.Int64)
     index = (ns + 1).alias("technique_index")
     if sequence_labels:
         mapping = {i: str(label) for i, label in enumerate(sequence_labels)}
@@ -530,22 +715,23 @@ def _technique_exprs(
             "Modulo Bat file: technique of each row is the ctrl_type of its sequence Ns in the "
             "settings table ('MB' for an Ns beyond the table); technique_index is Ns + 1"
         )
-        return [label.alias("technique"), index], [note]
-    label = pl.lit("MB", dtype=pl.String)
-    if "mode" in helpers:
-        label = (
-            pl.col(_HELPER + "mode")
-            .cast(pl.Int64)
-            .replace_strict(_MODE_LABELS, default="MB", return_dtype=pl.String)
+    else:
+        label = pl.lit("MB", dtype=pl.String)
+        if "mode" in helpers:
+            label = (
+                pl.col(helpers["mode"])
+                .cast(pl.Int64)
+                .replace_strict(_MODE_LABELS, default="MB", return_dtype=pl.String)
+            )
+        if "freq/Hz" in helpers:
+            label = pl.when(pl.col(helpers["freq/Hz"]) > 0).then(pl.lit("EIS")).otherwise(label)
+        note = (
+            "Modulo Bat file without a readable sequence table: technique of each row is "
+            "inferred from the data (mode flag 1 → 'CC', 2 → 'CV', 3 → 'Rest'; rows with a "
+            "frequency → 'EIS'); technique_index is Ns + 1"
         )
-    if "freq/Hz" in helpers:
-        label = pl.when(pl.col(_HELPER + "freq/Hz") > 0).then(pl.lit("EIS")).otherwise(label)
-    note = (
-        "Modulo Bat file without a readable sequence table: technique of each row is "
-        "inferred from the data (mode flag 1 → 'CC', 2 → 'CV', 3 → 'Rest'; rows with a "
-        "frequency → 'EIS'); technique_index is Ns + 1"
-    )
-    return [label.alias("technique"), index], [note]
+    inputs = pl.DataFrame([columns[n] for n in dict.fromkeys(helpers.values())], height=height)
+    return inputs.select(label.alias("technique"), index).get_columns(), [note]
 
 
 def _convention_notes(out: pl.DataFrame) -> list[str]:

@@ -16,12 +16,15 @@ from os import PathLike
 from pathlib import Path
 
 __all__ = [
+    "CircuitError",
     "ColumnMappingError",
     "ElyteError",
     "ExportError",
+    "ImpedanceError",
     "MissingCellParameterError",
     "MissingDependencyError",
     "MissingFileError",
+    "ProtocolError",
     "ReaderError",
     "UnknownFormatError",
 ]
@@ -105,4 +108,29 @@ class MissingCellParameterError(ElyteError, ValueError):
 
     The message names the parameters to pass (for example ``active_mass_g``, or
     ``loading_mg_cm2`` with ``area_cm2`` and ``active_fraction``).
+    """
+
+
+class ProtocolError(ElyteError, ValueError):
+    """A recording does not follow the test protocol an analysis expects.
+
+    Raised, for example, when a file given to the modified-Aurbach analysis is not a Li||Cu
+    plating/stripping test. The message names the missing or unexpected step (its position,
+    time and voltage) so that the recording can be checked by eye.
+    """
+
+
+class ImpedanceError(ElyteError, ValueError):
+    """Impedance data or a fit request is not usable as given.
+
+    Raised, for example, for a spectrum with mismatched or non-finite arrays, a recording
+    without impedance columns, or fit options that name unknown parameters. The message
+    repeats the bad value and says what is allowed.
+    """
+
+
+class CircuitError(ImpedanceError):
+    """An equivalent-circuit string cannot be parsed, or names an element nobody registered.
+
+    The message shows the string with a caret under the position of the problem.
     """

@@ -75,3 +75,16 @@ def test_garbage_parquet_is_reader_error(tmp_path: Path) -> None:
     path.write_bytes(b"PAR1 not really")
     with pytest.raises(ReaderError, match="not a readable Parquet"):
         elyte.read(path)
+
+
+def test_elyte_parquet_without_units_gets_canonical_units(tmp_path: Path) -> None:
+    """Canonical columns get their unit from the schema; an extra without one is refused."""
+    from elyte.recording import Recording, RecordingMeta
+
+    frame = pl.DataFrame({"test_time_second": [0.0], "voltage_volt": [3.0], "foo": [1.0]})
+    rec = Recording(frame.drop("foo"), RecordingMeta(instrument="x", format="none"))
+    back = elyte.read(rec.to_parquet(tmp_path / "a.parquet"))
+    assert back.meta.units == {"test_time_second": "s", "voltage_volt": "V"}
+    bad = Recording(frame, RecordingMeta(instrument="x", format="none"))
+    with pytest.raises(ReaderError, match=r"\['foo'\] have no recorded unit"):
+        elyte.read(bad.to_parquet(tmp_path / "b.parquet"))

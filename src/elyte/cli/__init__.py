@@ -189,8 +189,12 @@ def _command_returning_json(func: F) -> F:
 
 def _register_commands() -> None:
     from elyte.cli.cycling import cycling
+    from elyte.cli.lithium import aurbach, lsv, symmetric
 
     app.command("cycling")(_command_returning_json(cycling))
+    app.command("aurbach")(_command_returning_json(aurbach))
+    app.command("symmetric")(_command_returning_json(symmetric))
+    app.command("lsv")(_command_returning_json(lsv))
 
 
 _register_commands()

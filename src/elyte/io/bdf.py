@@ -170,9 +170,13 @@ def _read_parquet(path: Path) -> Recording:
         meta = RecordingMeta.from_dict(json.loads(stored))
     except (ValueError, TypeError) as exc:
         raise ReaderError(f"corrupt elyte metadata in Parquet file: {exc}", path=path) from exc
-    unknown = [c for c in frame.columns if c not in meta.units]
+    # canonical columns carry their unit by definition; extras must have one recorded
+    units = {c: CANONICAL[c].unit for c in frame.columns if c in CANONICAL}
+    units.update(meta.units)
+    unknown = [c for c in frame.columns if c not in units]
     if unknown:
         raise ReaderError(f"columns {unknown} have no recorded unit", path=path)
+    meta = replace(meta, units={c: units[c] for c in frame.columns})
     if meta.source_path is None:  # made in memory (simulated): this file is the source
         meta = replace(meta, source_path=str(path), sha256=file_sha256(path))
     return Recording(frame, meta)

@@ -32,7 +32,7 @@ def _load(file: Path, format: str | None, technique: str | None) -> Any:
 
 
 def _save(figure: Any, png: Path) -> str:
-    from elyte.cycling.plots import save_figure
+    from elyte.plotting import save_figure
 
     return str(save_figure(figure, png, dpi=200))
 

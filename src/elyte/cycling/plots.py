@@ -17,8 +17,6 @@ capacities and in mAh otherwise; Coulombic efficiency and retention in percent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -29,7 +27,11 @@ from elyte.cycling.differential import DifferentialResult, half_cycle_capacity
 from elyte.cycling.rate import RateCapability
 from elyte.cycling.segment import CycleDefinition, CyclingDataError
 from elyte.cycling.summary import CapacityBasis, CycleTable
-from elyte.errors import ExportError, MissingDependencyError
+from elyte.plotting import CELL_COLOURS as _CELL_COLOURS
+from elyte.plotting import FIGSIZE, save_figure
+from elyte.plotting import STYLE as _STYLE
+from elyte.plotting import load_matplotlib as _matplotlib
+from elyte.plotting import new_axes as _axes
 from elyte.recording import Recording
 
 if TYPE_CHECKING:
@@ -47,43 +49,12 @@ __all__ = [
     "save_figure",
 ]
 
-_INSTALL_HINT = 'pip install "elyte[plot]"'
-
-#: Default figure size, inches (one journal column).
-FIGSIZE = (3.5, 2.6)
-
 #: Up to this many cycles get a legend; more get a colour bar.
 MAX_LEGEND_CYCLES = 8
-
-_STYLE: dict[str, Any] = {
-    "font.size": 8.0,
-    "axes.labelsize": 8.0,
-    "xtick.labelsize": 7.0,
-    "ytick.labelsize": 7.0,
-    "legend.fontsize": 7.0,
-    "axes.linewidth": 0.8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "xtick.direction": "in",
-    "ytick.direction": "in",
-    "xtick.major.size": 3.0,
-    "ytick.major.size": 3.0,
-    "xtick.minor.visible": False,
-    "ytick.minor.visible": False,
-    "legend.frameon": False,
-    "legend.handlelength": 1.5,
-    "lines.linewidth": 1.2,
-    "lines.markersize": 3.5,
-    "axes.grid": False,
-    "figure.dpi": 150.0,
-    "savefig.dpi": 300.0,
-    "savefig.bbox": "tight",
-}
 
 _CHARGE_COLOUR = "#1f4e9c"
 _DISCHARGE_COLOUR = "#c0392b"
 _CE_COLOUR = "#555555"
-_CELL_COLOURS = ("#1f4e9c", "#c0392b", "#2a8c55", "#8e44ad", "#d4861a", "#34495e")
 
 _UNIT_TEXT = {
     "Ah": "mAh",  # shown x 1000
@@ -93,32 +64,6 @@ _UNIT_TEXT = {
 
 
 # --------------------------------------------------------------------------- plumbing
-def _matplotlib() -> Any:
-    """Import matplotlib on first use, or say how to install it."""
-    try:
-        import matplotlib
-        import matplotlib.figure
-    except ImportError as exc:
-        raise MissingDependencyError(
-            f"plotting needs matplotlib, which is not installed: {_INSTALL_HINT}"
-        ) from exc
-    return matplotlib
-
-
-def _axes(mpl: Any, ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    from matplotlib.figure import Figure, SubFigure
-
-    if ax is not None:
-        holder: Figure | SubFigure | None = ax.figure
-        while isinstance(holder, SubFigure):
-            holder = holder.figure
-        if not isinstance(holder, Figure):  # pragma: no cover - matplotlib always sets it
-            raise CyclingDataError("the axes passed as ax= belong to no figure")
-        return holder, ax
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.add_subplot()
-
-
 def _ramp(cmap: str | Colormap) -> Colormap:
     """Cut the lightest 10 % off a colour map (a yellow line is hard to see)."""
     from matplotlib import colormaps
@@ -759,35 +704,3 @@ def plot_dvdq(
         If a cycle is not in the result, or ``"specific"`` is asked without mass.
     """
     return _plot_differential(result, "dvdq", cycles, direction, normalised, cmap, ax, figsize)
-
-
-def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: float = 300.0) -> Path:
-    """Write a figure to a file; the format follows the suffix (``.png``, ``.pdf``, ``.svg``).
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure.
-    path : str or os.PathLike
-        Target file.
-    dpi : float
-        Resolution of raster formats, dots per inch (default 300).
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    ExportError
-        If the file cannot be written or the format is unknown.
-    """
-    mpl = _matplotlib()
-    target = Path(path)
-    try:
-        with mpl.rc_context(_STYLE):
-            fig.savefig(target, dpi=dpi)
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"cannot write the figure: {exc}", path=target) from exc
-    return target

@@ -166,9 +166,13 @@ def canonicalise(
             if target.dtype == pl.String:
                 exprs.append(col.cast(pl.String).alias(target.name))
             elif target.unit == "1":
-                exprs.append(
-                    _as_number(col, schema[header]).cast(pl.Int64, strict=False).alias(target.name)
+                dtype = schema[header]
+                count = (
+                    col.cast(pl.Int64, strict=False)  # integers: exact, no detour via float
+                    if dtype.is_integer()
+                    else _as_number(col, dtype).cast(pl.Int64, strict=False)
                 )
+                exprs.append(count.alias(target.name))
             else:
                 spec = parse_unit(used_unit or "", temperature_c=target.unit == "degC")
                 want = _DIMENSION_OF_UNIT.get(target.unit)
@@ -207,12 +211,19 @@ def canonicalise(
             column_map[header] = name
         units[name] = unit_label
         taken.add(name)
-    out = frame.select(exprs) if exprs else pl.DataFrame()
-    out = out.select(canonical_order(out.columns))
+    ordered = canonical_order([_output_name(e) for e in exprs])
+    by_name = {_output_name(e): e for e in exprs}
+    out = frame.select([by_name[n] for n in ordered]) if exprs else pl.DataFrame()
     return Canonicalised(out, column_map, units, notes)
 
 
+def _output_name(expr: pl.Expr) -> str:
+    return expr.meta.output_name()
+
+
 def _as_number(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Float64:
+        return col  # already the storage type: no cast
     if dtype.is_numeric():
         return col.cast(pl.Float64)
     if dtype == pl.Boolean:

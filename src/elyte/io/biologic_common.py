@@ -35,15 +35,19 @@ What EC-Lab's counters mean (checked on the real exports in ``../shared/data/bio
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from elyte.errors import ReaderError
 from elyte.io._frame import Rule, build_recording, canonicalise, normalise_key, snake
 from elyte.recording import Recording
 from elyte.schema import canonical_order
@@ -54,6 +58,7 @@ __all__ = [
     "INTEGER_COLUMNS",
     "TECHNIQUE_SHORT_NAMES",
     "build_biologic_recording",
+    "sha256_soon",
     "short_technique_name",
 ]
 
@@ -160,6 +165,9 @@ def short_technique_name(title: str) -> str:
     return TECHNIQUE_SHORT_NAMES.get(" ".join(text.lower().split()), text)
 
 
+# Header analysis is a pure function of the header; EC-Lab uses a few hundred headers at
+# most, so caching it saves the same string work on every file.
+@lru_cache(maxsize=4096)
 def _split(header: str) -> tuple[str, str | None]:
     """Split an EC-Lab header into quantity and unit, knowing EC-Lab's quirks."""
     if header in _NO_UNIT or "/" not in header:
@@ -171,6 +179,13 @@ def _split(header: str) -> tuple[str, str | None]:
     return quantity, unit
 
 
+@lru_cache(maxsize=4096)
+def _key(header: str) -> str:
+    """Rule key of an EC-Lab header: its quantity, normalised (``"<I>/mA"`` → ``"<i>"``)."""
+    return normalise_key(_split(header)[0])
+
+
+@lru_cache(maxsize=4096)
 def _is_clean(header: str) -> bool:
     """Tell whether the shared splitter reads ``header`` as EC-Lab means it, unit included."""
     mine = _split(header)
@@ -190,7 +205,7 @@ def build_biologic_recording(
     start_time: datetime | None = None,
     notes: Sequence[str] = (),
     vendor: Mapping[str, Any] | None = None,
-    sha256: str | None = None,
+    sha256: str | Callable[[], str] | None = None,
 ) -> Recording:
     """Turn a frame with EC-Lab column names into a canonical recording.
 
@@ -216,9 +231,10 @@ def build_biologic_recording(
         The reader's own notes; the mapping's notes are appended.
     vendor : mapping, optional
         Header fields worth keeping.
-    sha256 : str, optional
-        SHA-256 hex digest of the file's bytes, for readers that already hold them; the
-        file is hashed here otherwise.
+    sha256 : str or callable, optional
+        SHA-256 hex digest of the file's bytes, or a function returning it (from
+        :func:`sha256_soon`, called last so that the hashing overlaps the decoding); the
+        file is hashed here when not given.
 
     Returns
     -------
@@ -235,7 +251,7 @@ def build_biologic_recording(
     columns = frame.columns
 
     rules = dict(BIOLOGIC_RULES)
-    keys = {normalise_key(_split(c)[0]): c for c in reversed(columns)}
+    keys = {_key(c): c for c in reversed(columns)}
     for group in _PREFERENCE:
         present = [k for k in group if k in keys]
         for loser in present[1:]:
@@ -249,9 +265,7 @@ def build_biologic_recording(
     phase_header = keys.get("phase(z)")
     if phase_header is not None and _split(phase_header)[1] not in ("deg", "°"):
         rules.pop("phase(z)", None)
-    raw_extras = [
-        c for c in columns if normalise_key(_split(c)[0]) not in rules and not _is_clean(c)
-    ]
+    raw_extras = [c for c in columns if _key(c) not in rules and not _is_clean(c)]
     subset = frame
     if raw_extras:
         raw = set(raw_extras)
@@ -304,8 +318,81 @@ def build_biologic_recording(
         start_time=start_time,
         notes=all_notes,
         vendor=vendor,
-        sha256=sha256,
+        sha256=sha256() if callable(sha256) else sha256,
     )
+
+
+#: Inputs from this size on are hashed on a helper thread; below it, starting a thread
+#: costs more than the hash (SHA-256 runs at about 1-2 GB/s).
+_BACKGROUND_HASH_BYTES = 1 << 20
+_HASH_CHUNK = 1 << 20
+
+
+def sha256_soon(source: bytes | memoryview | Path, *, size: int | None = None) -> Callable[[], str]:
+    """Start hashing ``source`` and return a function that gives its SHA-256 hex digest.
+
+    Parameters
+    ----------
+    source : bytes, memoryview or pathlib.Path
+        The file's bytes already in memory, or the file to read.
+    size : int, optional
+        Size of the file in bytes when ``source`` is a path and the caller knows it.
+
+    Returns
+    -------
+    callable
+        Returns the digest, waiting for the hash to finish if needed.
+
+    Notes
+    -----
+    Large inputs are hashed on a helper thread while the caller decodes the data:
+    :mod:`hashlib` releases the interpreter lock while it hashes, so on a multi-core
+    machine the provenance hash of a large file costs almost no wall time. The thread
+    reads nothing but ``source`` and stops when the hash is done.
+    """
+    if not isinstance(source, Path):
+        size = len(source)
+    elif size is None:
+        try:
+            size = source.stat().st_size
+        except OSError as exc:
+            raise ReaderError(f"cannot read file: {exc}", path=source) from exc
+    if size < _BACKGROUND_HASH_BYTES:
+        digest = _sha256(source)
+        return lambda: digest
+    result: list[str | BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(_sha256(source))
+        except BaseException as exc:  # handed to the caller, raised there
+            result.append(exc)
+
+    thread = threading.Thread(target=work, name="elyte-sha256", daemon=True)
+    thread.start()
+
+    def wait() -> str:
+        thread.join()
+        if isinstance(result[0], BaseException):
+            raise result[0]
+        return result[0]
+
+    return wait
+
+
+def _sha256(source: bytes | memoryview | Path) -> str:
+    if not isinstance(source, Path):
+        return hashlib.sha256(source).hexdigest()
+    digest = hashlib.sha256()
+    buffer = bytearray(_HASH_CHUNK)
+    view = memoryview(buffer)
+    try:
+        with source.open("rb", buffering=0) as handle:
+            while n := handle.readinto(buffer):
+                digest.update(view[:n])
+    except OSError as exc:
+        raise ReaderError(f"cannot read file: {exc}", path=source) from exc
+    return digest.hexdigest()
 
 
 def _columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -318,11 +405,11 @@ def _columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
 # ---------------
 # Every column elyte computes from EC-Lab's own ones is described once, by a _Derived
 # (what to compute, from which columns), then evaluated in one of two ways that give
-# bit-for-bit the same values: with numpy when every input is a number column without
-# nulls (always the case for binary files and for complete text exports), else with polars
-# expressions, which also define how nulls propagate. numpy costs a few microseconds per
-# column where each polars expression costs tens of them, which is most of the time spent
-# on a small file.
+# bit-for-bit the same values: with numpy when every input is a plain number column (no
+# nulls, no NaN or infinity: the usual case for binary files and complete text exports),
+# else with polars expressions, the reference, which also define how nulls and NaN
+# propagate. numpy costs a few microseconds per column where each polars expression costs
+# tens of them, which is most of the time spent on a small file.
 
 #: Set to False to force the polars expressions (tests compare both ways).
 _USE_NUMPY = True
@@ -361,10 +448,14 @@ def _evaluate(
         for d in derived:
             source[d.name] = _expression(d, lambda name: source.get(name, pl.col(name)))
         return frame.select([expr.alias(name) for name, expr in source.items()]).get_columns()
+    # One block holds every result: a single large allocation is much cheaper to fill
+    # than one per column, and polars takes the rows over without copying.
+    block = np.empty((len(derived), len(next(iter(arrays.values())))))
     out = []
     with np.errstate(all="ignore"):  # polars gives inf and NaN silently; so does this
-        for d in derived:
-            values = _array(d, arrays)
+        for d, row in zip(derived, block, strict=True):
+            target = row.view(np.int64) if d.kind == "half_cycle_to_cycle" else row
+            values = _array(d, arrays, target)
             if not isinstance(values, np.ma.MaskedArray):  # nulls: no input of another
                 arrays[d.name] = values
             out.append(pl.Series(d.name, values))
@@ -383,7 +474,13 @@ def _external_inputs(derived: Sequence[_Derived]) -> list[str]:
 def _numpy_inputs(
     derived: Sequence[_Derived], columns: Mapping[str, pl.Series]
 ) -> dict[str, np.ndarray] | None:
-    """Return the input columns as numpy arrays, or None if one needs polars' null rules."""
+    """Return the input columns as numpy arrays, or None when numpy would not match polars.
+
+    numpy matches polars bit for bit on float64 columns without nulls, NaN or infinities
+    and on integer columns without nulls. polars orders NaN above every number in
+    comparisons (and a difference of infinities is NaN), where numpy's comparisons with
+    NaN are all false; such columns, and nulls, are left to the polars expressions.
+    """
     integer = {
         d.inputs[i] for d in derived for i in _INTEGER_INPUTS.get(d.kind, ()) if i < len(d.inputs)
     }
@@ -391,11 +488,17 @@ def _numpy_inputs(
     for name in _external_inputs(derived):
         series = columns[name]
         dtype = series.dtype
-        if series.has_nulls() or not (dtype.is_float() or dtype.is_integer()):
+        if series.has_nulls():
             return None
-        if name in integer and not dtype.is_integer():
+        if dtype == pl.Float64 and name not in integer:
+            values = series.to_numpy()
+            if not np.isfinite(values).all():
+                return None
+        elif dtype.is_integer() and dtype != pl.UInt64:
+            values = series.to_numpy()
+        else:
             return None
-        arrays[name] = series.to_numpy()
+        arrays[name] = values
     return arrays
 
 
@@ -442,65 +545,82 @@ def _expression(d: _Derived, col: Callable[[str], pl.Expr]) -> pl.Expr:
     raise ValueError(f"unknown derived column kind {kind!r}")  # pragma: no cover
 
 
-def _array(d: _Derived, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Evaluate a derived column with numpy, equal bit for bit to :func:`_expression`.
+def _array(d: _Derived, arrays: Mapping[str, np.ndarray], out: np.ndarray) -> np.ndarray:
+    """Evaluate a derived column with numpy into ``out``, bit for bit as :func:`_expression`.
 
-    Inputs have no nulls. The result is a masked array where the expression gives nulls.
+    Inputs have no nulls, NaN or infinities. ``out`` is float64 (int64 for the cycle
+    number). Returns ``out``, or a masked array over it where the expression gives nulls.
+    Work happens in place: on large files every temporary array costs more in fresh memory
+    than in arithmetic.
     """
     kind = d.kind
     x = arrays[d.inputs[0]]
     if kind == "scaled":
-        return x.astype(np.float64) * d.factor
+        np.multiply(x, d.factor, out=out)
+        return out
     if kind == "half_cycle_to_cycle":
-        return x.astype(np.int64) // 2
-    if kind == "positive_part":
-        return _clip_below_zero(x.astype(np.float64))
-    if kind == "negative_part":
-        return _clip_below_zero(-x.astype(np.float64))
+        np.floor_divide(x, 2, out=out)
+        return out
+    if kind in ("positive_part", "negative_part"):
+        np.copyto(out, x)
+        if kind == "negative_part":
+            np.negative(out, out=out)
+        return _clip_below_zero(out)
     if kind == "average_current":
-        dq = x.astype(np.float64)
-        time = arrays[d.inputs[1]].astype(np.float64)
-        values = np.zeros(dq.shape)
-        valid = np.zeros(dq.shape, dtype=bool)
-        if dq.size:
-            dt = time[1:] - time[:-1]
+        time = arrays[d.inputs[1]]
+        valid = np.zeros(out.shape, dtype=bool)
+        if out.size:
+            dt = np.subtract(time[1:], time[:-1], dtype=np.float64)
             np.greater(dt, 0, out=valid[1:])
-            np.divide(dq[1:] * 3600.0, dt, out=values[1:], where=valid[1:])
-            valid[0] = dq[0] == 0.0
-        return values if valid.all() else np.ma.MaskedArray(values, mask=~valid)
+            np.multiply(x[1:], 3600.0, out=out[1:])
+            np.divide(out[1:], dt, out=out[1:])  # rows where dt <= 0 end up masked
+            out[0] = 0.0
+            valid[0] = x[0] == 0.0
+        if valid.all():
+            return out
+        return np.ma.MaskedArray(out, mask=np.logical_not(valid, out=valid))
     if kind == "counter_total":
-        step = np.array(x, dtype=np.float64)
+        np.copyto(out, x)
         if len(d.inputs) == 1:
-            previous = step[:-1]
-            dropped = np.zeros_like(step)
-            dropped[1:] = np.where(step[1:] < previous, previous, 0.0)
-            total: np.ndarray = step + _cum_sum(dropped)
-            return total
+            dropped = np.zeros_like(out)
+            np.copyto(dropped[1:], out[:-1], where=out[1:] < out[:-1])
+            np.add(out, _cum_sum(dropped), out=out)
+            return out
         group = arrays[d.inputs[1]]
-        step[1:] = np.where(group[1:] != group[:-1], step[1:], step[1:] - x[:-1])
-        return _cum_sum(step)
-    dq = np.zeros(x.shape)
-    dq[1:] = x[1:] - x[:-1]
-    if kind == "positive_increments":
-        return _cum_sum(_clip_below_zero(dq))
+        # within a group, the increment over the previous row; at a new group, the value
+        np.subtract(out[1:], x[:-1], out=out[1:], where=group[1:] == group[:-1])
+        return _cum_sum(out)
+    out[:1] = 0.0
+    np.subtract(x[1:], x[:-1], out=out[1:])
     if kind == "negative_increments":
-        return _cum_sum(_clip_below_zero(-dq))
-    energy = np.abs(arrays[d.inputs[1]] * dq)
+        np.negative(out, out=out)
+    if kind in ("positive_increments", "negative_increments"):
+        return _cum_sum(_clip_below_zero(out))
+    # |Ewe * ΔQ| where ΔQ has the right sign (inputs are finite, so ΔQ is never NaN)
     if kind == "charging_energy":
-        return _cum_sum(np.where(dq > 0, energy, 0.0))
-    if kind == "discharging_energy":
-        return _cum_sum(np.where(dq < 0, energy, 0.0))
-    raise ValueError(f"unknown derived column kind {kind!r}")  # pragma: no cover
+        other_sign = out <= 0
+    elif kind == "discharging_energy":
+        other_sign = out >= 0
+    else:  # pragma: no cover
+        raise ValueError(f"unknown derived column kind {kind!r}")
+    np.multiply(arrays[d.inputs[1]], out, out=out)
+    np.absolute(out, out=out)
+    np.copyto(out, 0.0, where=other_sign)
+    return _cum_sum(out)
 
 
 def _clip_below_zero(x: np.ndarray) -> np.ndarray:
-    """``max(x, 0)`` as polars' clip computes it (NaN and -0.0 kept)."""
-    return np.where(x < 0.0, 0.0, x)
+    """Set ``x`` to ``max(x, 0)`` in place as polars' clip does (NaN and -0.0 kept)."""
+    np.copyto(x, 0.0, where=x < 0.0)
+    return x
 
 
 def _cum_sum(x: np.ndarray) -> np.ndarray:
-    """Sum cumulatively as polars does: from 0.0, so a leading -0.0 becomes 0.0."""
-    return np.cumsum(x) + 0.0
+    """Sum cumulatively in place as polars does: from 0.0, so a leading -0.0 becomes 0.0."""
+    np.cumsum(x, out=x)
+    if x.size and x[0] == 0.0 and np.signbit(x[0]):  # only a leading run can be -0.0
+        np.add(x, 0.0, out=x)
+    return x
 
 
 def _prepared(frame: pl.DataFrame, notes: list[str]) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -512,9 +632,7 @@ def _prepared(frame: pl.DataFrame, notes: list[str]) -> tuple[pl.DataFrame, dict
     # EC-Lab prints some quantities negated ("-Im(Zce)"); keep that visible in the extra
     # column's name instead of letting the minus sign vanish in snake_case.
     negated = {
-        c: "minus " + c[1:]
-        for c in names
-        if c.startswith("-") and normalise_key(_split(c)[0]) not in BIOLOGIC_RULES
+        c: "minus " + c[1:] for c in names if c.startswith("-") and _key(c) not in BIOLOGIC_RULES
     }
     converted = _coulombs_to_mah(names, notes)
     renames = {d.inputs[0]: d.name for d in converted} | negated
@@ -577,7 +695,7 @@ def _coulombs_to_mah(names: list[str], notes: list[str]) -> list[_Derived]:
     converted = []
     for header in names:
         quantity, unit = _split(header)
-        key = normalise_key(quantity)
+        key = _key(header)
         if unit is None or (key not in BIOLOGIC_RULES and key != "q charge/discharge"):
             continue
         spec = parse_unit(unit)
@@ -611,7 +729,7 @@ def _derived_vendor_columns(names: list[str], notes: list[str]) -> list[_Derived
             "Q charge/discharge as max(±Q, 0), which is how EC-Lab exports them"
         )
     current_keys = {"i", "<i>"}
-    has_current = any(normalise_key(_split(c)[0]) in current_keys for c in cols)
+    has_current = any(_key(c) in current_keys for c in cols)
     dq_header = next((h for h in ("dq/mA.h", "dQ/mA.h") if h in cols), None)
     if not has_current and dq_header is not None and "time/s" in cols:
         new.append(_Derived("<I>/mA", "average_current", (dq_header, "time/s")))

@@ -29,7 +29,7 @@ from typing import Any
 import polars as pl
 
 from elyte.errors import ReaderError
-from elyte.io.biologic_common import INTEGER_COLUMNS, build_biologic_recording
+from elyte.io.biologic_common import INTEGER_COLUMNS, build_biologic_recording, sha256_soon
 from elyte.recording import Recording
 
 name = "biologic-mpt"
@@ -95,6 +95,7 @@ def read(path: Path, **options: Any) -> Recording:
         raise ReaderError(f"unsupported options for {name}: {sorted(options)}", path=path)
     notes: list[str] = []
     layout = _layout(path, notes)
+    digest = sha256_soon(layout.content if layout.content is not None else path, size=layout.size)
     names = [c.strip() for c in layout.column_line.rstrip("\r\n").split("\t")]
     while names and not names[-1]:
         names.pop()
@@ -142,6 +143,7 @@ def read(path: Path, **options: Any) -> Recording:
         start_time=start_time,
         notes=notes,
         vendor=vendor,
+        sha256=digest,
     )
 
 
@@ -155,27 +157,41 @@ class _Layout:
     first_data_line: bytes
     data_empty: bool
     tail: bytes  # the last bytes of the data block (a few lines)
+    size: int  # of the file, in bytes
+    content: bytes | None  # the whole file, when it was read at once
 
 
 _CHUNK = 1 << 16
 _MAX_HEADER_LINES = 10_000
+#: Files up to this size are read in one go: the same bytes then serve the header, the
+#: provenance hash and polars' parser, which is faster than polars opening the file again.
+#: Larger files are left to polars (memory-mapped) and hashed from disk.
+_WHOLE_FILE_BYTES = 16 << 20
 
 
 def _layout(path: Path, notes: list[str]) -> _Layout:
-    """Read the header block and the last lines; the data block itself is left to polars."""
+    """Read the header block and the last lines (small files: the whole file, once)."""
     try:
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
-            prefix = handle.read(_CHUNK)
-            n_needed = _lines_needed(prefix, path)
-            while prefix.count(b"\n") < n_needed + 1 and len(prefix) < size:
-                more = handle.read(_CHUNK)
-                if not more:
-                    break
-                prefix += more
-            tail_start = max(0, size - _CHUNK)
-            handle.seek(tail_start)
-            tail = handle.read()
+            content: bytes | None = None
+            if size <= _WHOLE_FILE_BYTES:
+                content = handle.read()
+                size = len(content)  # the file may have grown since (EC-Lab writing)
+                _lines_needed(content, path)  # the check on the announced header size
+                prefix, tail_start = content, max(0, size - _CHUNK)
+                tail = content[tail_start:]
+            else:
+                prefix = handle.read(_CHUNK)
+                n_needed = _lines_needed(prefix, path)
+                while prefix.count(b"\n") < n_needed + 1 and len(prefix) < size:
+                    more = handle.read(_CHUNK)
+                    if not more:
+                        break
+                    prefix += more
+                tail_start = max(0, size - _CHUNK)
+                handle.seek(tail_start)
+                tail = handle.read()
     except OSError as exc:
         raise ReaderError(f"cannot read file: {exc}", path=path) from exc
     bom = 3 if prefix.startswith(b"\xef\xbb\xbf") else 0
@@ -186,7 +202,7 @@ def _layout(path: Path, notes: list[str]) -> _Layout:
     if tail_start < data_start:
         tail = tail[data_start - tail_start :]
     empty = data_start >= size or (size - data_start <= len(tail) and not tail.strip())
-    return _Layout(header_lines, column_line, skip, first.rstrip(b"\r"), empty, tail)
+    return _Layout(header_lines, column_line, skip, first.rstrip(b"\r"), empty, tail, size, content)
 
 
 def _lines_needed(prefix: bytes, path: Path) -> int:
@@ -312,10 +328,11 @@ def _read_table(
     }
     if trailing:
         schema["__trailing"] = pl.String
+    source = layout.content if layout.content is not None else path
     try:
-        frame = _polars_read(path, layout.skip_lines, schema, decimal_comma)
+        frame = _polars_read(source, layout.skip_lines, schema, decimal_comma)
     except (pl.exceptions.PolarsError, ValueError):
-        frame = _read_as_text(path, layout.skip_lines, columns, decimal_comma, notes)
+        frame = _read_as_text(source, path, layout.skip_lines, columns, decimal_comma, notes)
     if trailing:
         frame = frame.drop("__trailing")
     if frame.height and not _last_row_complete(layout.tail):
@@ -365,11 +382,12 @@ def _last_row_complete(data: bytes) -> bool:
 
 
 def _polars_read(
-    path: Path, skip: int, schema: dict[str, type[pl.DataType]], decimal_comma: bool
+    source: Path | bytes, skip: int, schema: dict[str, type[pl.DataType]], decimal_comma: bool
 ) -> pl.DataFrame:
-    # polars reads the file itself (memory-mapped), skipping the header lines.
+    # The bytes already read, or the file itself (memory-mapped by polars); the header
+    # lines are skipped.
     return pl.read_csv(
-        path,
+        source,
         skip_rows=skip,
         separator="\t",
         has_header=False,
@@ -381,12 +399,17 @@ def _polars_read(
 
 
 def _read_as_text(
-    path: Path, skip: int, columns: list[str], decimal_comma: bool, notes: list[str]
+    source: Path | bytes,
+    path: Path,
+    skip: int,
+    columns: list[str],
+    decimal_comma: bool,
+    notes: list[str],
 ) -> pl.DataFrame:
     """Slow path: read every cell as text, then convert column by column and say what failed."""
     try:
         text = pl.read_csv(
-            path,
+            source,
             skip_rows=skip,
             separator="\t",
             has_header=False,

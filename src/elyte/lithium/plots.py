@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import polars as pl
 
-from elyte.cycling.plots import _STYLE, FIGSIZE, _axes, _matplotlib, save_figure
 from elyte.cycling.segment import CyclingDataError
 from elyte.lithium.aurbach import AurbachResult
 from elyte.lithium.nucleation import NucleationResult
+from elyte.plotting import FIGSIZE, save_figure
+from elyte.plotting import STYLE as _STYLE
+from elyte.plotting import load_matplotlib as _matplotlib
+from elyte.plotting import new_axes as _axes
 from elyte.recording import Recording
 
 if TYPE_CHECKING:

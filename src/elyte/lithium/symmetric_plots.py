@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import polars as pl
 
-from elyte.cycling.plots import _STYLE, _axes, _matplotlib
 from elyte.cycling.segment import CyclingDataError
 from elyte.lithium.symmetric import SymmetricResult
+from elyte.plotting import STYLE as _STYLE
+from elyte.plotting import load_matplotlib as _matplotlib
+from elyte.plotting import new_axes as _axes
 from elyte.recording import Recording
 
 if TYPE_CHECKING:

@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from elyte.cycling.plots import _CELL_COLOURS, _STYLE, FIGSIZE, _axes, _matplotlib
+from elyte.plotting import CELL_COLOURS as _CELL_COLOURS
+from elyte.plotting import FIGSIZE
+from elyte.plotting import STYLE as _STYLE
+from elyte.plotting import load_matplotlib as _matplotlib
+from elyte.plotting import new_axes as _axes
 from elyte.voltammetry.lsv import StabilityResult, VoltammetryError
 
 if TYPE_CHECKING:

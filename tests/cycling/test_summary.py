@@ -571,3 +571,429 @@ def test_biologic_jdb11_pairs_match_half_cycle_counters() -> None:
     np.testing.assert_allclose(d["discharge_capacity_ah"], discharges, rtol=1e-4)
     np.testing.assert_allclose(d["charge_capacity_ah"][1:], charges, rtol=1e-4)
     assert d["charge_capacity_ah"][0] == pytest.approx(0.0, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- equivalence
+# The summary kernel works on runs of rows with numpy reductions. The reference below is
+# the straightforward per-row formulation it replaced (every interval integrated with its
+# zero crossing resolved, then one polars group_by over the cycles); both must give the
+# same table on random, deliberately awkward profiles.
+
+
+def _ref_positive_part(y0: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    """Mean of max(y, 0) over an interval where y runs linearly from y0 to y1."""
+    hi, lo = np.maximum(y0, y1), np.minimum(y0, y1)
+    mixed = (hi > 0) & (lo < 0)
+    crossing = np.where(mixed, hi * hi / (2.0 * np.where(mixed, hi - lo, 1.0)), 0.0)
+    return np.where(lo >= 0, 0.5 * (y0 + y1), np.where(hi <= 0, 0.0, crossing))
+
+
+def _ref_increments(frame: pl.DataFrame, name: str) -> np.ndarray:
+    filled = (
+        frame.get_column(name)
+        .cast(pl.Float64)
+        .fill_nan(None)
+        .forward_fill()
+        .fill_null(0.0)
+        .to_numpy()
+    )
+    return np.concatenate(([0.0], np.diff(filled)))
+
+
+def _ref_column(frame: pl.DataFrame, name: str) -> np.ndarray:
+    return frame.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def _reference_summary(
+    rec: Recording,
+    cell: CellSpec,
+    *,
+    cycle_definition: str,
+    capacity_basis: str,
+    integration: str,
+    cv_voltage_tolerance_v: float = 0.005,
+    cv_current_drop: float = 0.02,
+) -> pl.DataFrame:
+    """Per-row integrals and one polars group_by: the previous implementation, condensed."""
+    from elyte.cycling import label_cycles
+
+    lab = label_cycles(rec, definition=cycle_definition)  # type: ignore[arg-type]
+    code = (
+        lab.get_column("direction")
+        .cast(pl.String)
+        .replace_strict({"charge": 1, "discharge": -1, "rest": 0}, return_dtype=pl.Int8)
+        .to_numpy()
+    )
+    cycle = lab.get_column("cycle").to_numpy()
+    n = lab.height
+    t = _ref_column(lab, "test_time_second")
+    dt = np.concatenate(([0.0], np.diff(t)))
+    dt[~np.isfinite(dt) | (dt < 0)] = 0.0
+    raw_i = _ref_column(lab, "current_ampere")
+    i1 = np.where(np.isfinite(raw_i), raw_i, 0.0)
+    i0 = i1 if integration == "interval_mean" else np.concatenate((i1[:1], i1[:-1]))
+    has_v = "voltage_volt" in lab.columns
+    v = _ref_column(lab, "voltage_volt") if has_v else np.full(n, np.nan)
+    vendor = capacity_basis != "integrated"
+    if vendor and "charging_capacity_ah" in lab.columns:
+        dqc = _ref_increments(lab, "charging_capacity_ah")
+        dqd = _ref_increments(lab, "discharging_capacity_ah")
+    else:
+        dqc = _ref_positive_part(i0, i1) * dt / 3600.0
+        dqd = _ref_positive_part(-i0, -i1) * dt / 3600.0
+    if vendor and "charging_energy_wh" in lab.columns:
+        dec = _ref_increments(lab, "charging_energy_wh")
+        ded = _ref_increments(lab, "discharging_energy_wh")
+    else:
+        vf = np.where(np.isfinite(v), v, np.nan)
+        v0 = vf if integration == "interval_mean" else np.concatenate((vf[:1], vf[:-1]))
+        trap = 0.5 * (v0 * i0 + vf * i1) * dt
+        v_mid = 0.5 * (v0 + vf)
+        charging = (i0 >= 0) & (i1 >= 0)
+        discharging = (i0 <= 0) & (i1 <= 0)
+        mixed_c = v_mid * _ref_positive_part(i0, i1) * dt
+        mixed_d = v_mid * _ref_positive_part(-i0, -i1) * dt
+        dec = np.where(charging, trap, np.where(discharging, 0.0, mixed_c))
+        ded = np.where(discharging, -trap, np.where(charging, 0.0, mixed_d))
+        dec = np.nan_to_num(dec, nan=0.0) / 3600.0
+        ded = np.nan_to_num(ded, nan=0.0) / 3600.0
+    # half-cycle starts: a non-rest row whose previous non-rest row differs in direction
+    # or cycle (or does not exist)
+    last = np.maximum.accumulate(np.where(code != 0, np.arange(n), -1))
+    prev = np.concatenate(([-1], last[:-1]))
+    safe = np.maximum(prev, 0)
+    seg = (code != 0) & ~((prev >= 0) & (code[safe] == code) & (cycle[safe] == cycle))
+    work = pl.DataFrame(
+        {
+            "cycle": cycle,
+            "_code": code,
+            "_seg": seg,
+            "_t": t,
+            "_i": i1,
+            "_v": v,
+            "_dt": dt,
+            "_dqc": dqc,
+            "_dqd": dqd,
+            "_dec": dec,
+            "_ded": ded,
+        }
+    )
+    # CV rows: steps typed CV..., else the voltage rule
+    cv = None
+    if "step_type" in lab.columns:
+        text = lab.get_column("step_type").cast(pl.String)
+        names = [s for s in text.unique().to_list() if s and s.strip().upper().startswith("CV")]
+        if names:
+            cv = pl.lit(text.is_in(names).fill_null(False)) & (pl.col("_i") > 0)
+    if cv is None:
+        charging_rows = pl.col("_code") == 1
+        v_max = pl.col("_v").filter(charging_rows).max().over("cycle")
+        i_cc = pl.col("_i").filter(charging_rows).max().over("cycle")
+        cv = (
+            (pl.col("_i") > 0)
+            & (pl.col("_v") >= v_max - cv_voltage_tolerance_v)
+            & (pl.col("_i") < (1.0 - cv_current_drop) * i_cc)
+        ).fill_null(False)
+    work = work.with_columns(cv.alias("_cv"))
+    temp_col = "temperature_t1_celsius" if "temperature_t1_celsius" in lab.columns else None
+    aggs = [
+        pl.col("_t").min().alias("start_time_s"),
+        pl.col("_dt").sum().alias("duration_s"),
+        pl.col("_dqc").sum().alias("charge_capacity_ah"),
+        pl.col("_dqd").sum().alias("discharge_capacity_ah"),
+        pl.col("_dec").sum().alias("charge_energy_wh"),
+        pl.col("_ded").sum().alias("discharge_energy_wh"),
+        pl.col("_dqc").filter(pl.col("_cv")).sum().alias("cv_charge_capacity_ah"),
+        pl.col("_i").filter(pl.col("_code") == 1).abs().median().alias("charge_current_a"),
+        pl.col("_i").filter(pl.col("_code") == -1).abs().median().alias("discharge_current_a"),
+        (pl.col("_seg") & (pl.col("_code") == 1)).sum().cast(pl.Int64).alias("charge_segments"),
+        (pl.col("_seg") & (pl.col("_code") == -1)).sum().cast(pl.Int64).alias("discharge_segments"),
+    ]
+    if temp_col is not None:
+        temp = _ref_column(lab, temp_col)
+        t_mid = 0.5 * (np.concatenate((temp[:1], temp[:-1])) + temp)
+        ok = np.isfinite(t_mid)
+        work = work.with_columns(
+            pl.Series("_temp", temp),
+            pl.Series("_tdt", np.where(ok, t_mid * dt, 0.0)),
+            pl.Series("_wdt", np.where(ok, dt, 0.0)),
+        )
+        aggs += [
+            pl.col("_tdt").sum(),
+            pl.col("_wdt").sum(),
+            pl.col("_temp").fill_nan(None).mean().alias("_tmean"),
+        ]
+    table = work.group_by("cycle").agg(aggs).sort("cycle")
+    if temp_col is not None:
+        table = table.with_columns(
+            pl.when(pl.col("_wdt") > 0)
+            .then(pl.col("_tdt") / pl.col("_wdt"))
+            .otherwise(pl.col("_tmean"))
+            .alias("mean_temperature_celsius")
+        )
+    else:
+        table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("mean_temperature_celsius"))
+    if not has_v:
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("charge_energy_wh"),
+            pl.lit(None, dtype=pl.Float64).alias("discharge_energy_wh"),
+        )
+    qc, qd = pl.col("charge_capacity_ah"), pl.col("discharge_capacity_ah")
+    ec, ed = pl.col("charge_energy_wh"), pl.col("discharge_energy_wh")
+    both = (pl.col("charge_segments") > 0) & (pl.col("discharge_segments") > 0)
+    mass, kg = cell.active_mass(), cell.active_mass() / 1000.0
+    delivered = table.get_column("discharge_capacity_ah")[0]
+    table = table.with_columns(
+        pl.when(both & (qc > 0)).then(qd / qc).otherwise(None).alias("coulombic_efficiency"),
+        pl.when(qc > 0).then(ec / qc).otherwise(None).alias("mean_charge_voltage_v"),
+        pl.when(qd > 0).then(ed / qd).otherwise(None).alias("mean_discharge_voltage_v"),
+        pl.when(qc > 0)
+        .then(pl.col("cv_charge_capacity_ah") / qc)
+        .otherwise(None)
+        .alias("cv_charge_fraction"),
+        (qc * 1000.0 / mass).alias("charge_capacity_mah_g"),
+        (qd * 1000.0 / mass).alias("discharge_capacity_mah_g"),
+        (ec / kg).alias("charge_energy_wh_kg"),
+        (ed / kg).alias("discharge_energy_wh_kg"),
+        (qc * 1000.0 / cell.area()).alias("charge_capacity_mah_cm2"),
+        (qd * 1000.0 / cell.area()).alias("discharge_capacity_mah_cm2"),
+        (pl.col("charge_current_a") / cell.nominal_capacity()).alias("charge_c_rate"),
+        (pl.col("discharge_current_a") / cell.nominal_capacity()).alias("discharge_c_rate"),
+        (
+            pl.when(pl.col("discharge_segments") > 0).then(qd / delivered).otherwise(None)
+            if delivered > 0
+            else pl.lit(None, dtype=pl.Float64)
+        ).alias("capacity_retention"),
+    ).with_columns(
+        (pl.col("mean_charge_voltage_v") - pl.col("mean_discharge_voltage_v")).alias(
+            "voltage_hysteresis_v"
+        )
+    )
+    if not has_v:
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("cv_charge_capacity_ah"),
+            pl.lit(None, dtype=pl.Float64).alias("cv_charge_fraction"),
+        )
+    return table
+
+
+def _awkward_profile(rng: np.random.Generator, *, shuffled_cycles: bool) -> pl.DataFrame:
+    """Make a random piecewise recording with everything the kernel treats specially.
+
+    Rests with noise inside the dead band, constant and ramped currents, ramps through zero
+    inside one interval, repeated and decreasing time stamps, missing times, currents and
+    voltages, cumulative counters with gaps and resets, CV steps, a temperature with gaps;
+    with ``shuffled_cycles`` the vendor cycle numbers are not contiguous in time.
+    """
+    pieces: list[dict[str, np.ndarray]] = []
+    t = 0.0
+    cycle = 1
+    for _ in range(int(rng.integers(3, 30))):
+        m = int(rng.integers(1, 25))
+        kind = rng.choice(["rest", "charge", "cv", "discharge", "through_zero", "flicker"])
+        if kind == "rest":
+            i = rng.normal(0.0, 1e-7, m) * rng.integers(0, 2)
+        elif kind == "charge":
+            i = np.full(m, rng.uniform(1e-3, 3e-3)) + rng.normal(0, 1e-6, m) * rng.integers(0, 2)
+        elif kind == "cv":
+            i = rng.uniform(1e-3, 2e-3) * np.exp(-np.arange(m) / rng.uniform(2, 20))
+        elif kind == "discharge":
+            i = np.full(m, -rng.uniform(1e-3, 3e-3))
+        elif kind == "through_zero":
+            i = np.linspace(rng.uniform(-3e-3, 3e-3), rng.uniform(-3e-3, 3e-3), m)
+        else:
+            i = rng.choice([-2e-3, 2e-3, 0.0], m)
+        step = rng.choice([0.0, 1.0, 10.0, 600.0], m, p=[0.05, 0.6, 0.3, 0.05])
+        times = t + np.cumsum(step)
+        t = float(times[-1])
+        v = 3.7 + 0.4 * np.tanh(np.cumsum(i) * 300) + rng.normal(0, 1e-3, m)
+        if kind == "cv":
+            v = np.full(m, 4.3)
+        step_type = {"cv": "CV_Chg", "charge": "CC_Chg", "discharge": "CC_DChg"}.get(
+            str(kind), "Rest"
+        )
+        if rng.random() < 0.4:
+            cycle += 1
+        pieces.append(
+            {
+                "test_time_second": times,
+                "current_ampere": i,
+                "voltage_volt": v,
+                "cycle_count": np.full(m, cycle),
+                "step_type": np.full(m, step_type),
+                "temperature_t1_celsius": 25 + rng.normal(0, 1, m),
+            }
+        )
+    data = {k: np.concatenate([p[k] for p in pieces]) for k in pieces[0]}
+    n = data["test_time_second"].size
+    for name, share in (
+        ("test_time_second", 0.02),
+        ("current_ampere", 0.02),
+        ("voltage_volt", 0.03),
+        ("temperature_t1_celsius", 0.1),
+    ):
+        data[name][rng.random(n) < share] = np.nan
+    back = rng.random(n) < 0.01
+    data["test_time_second"][back] -= 50.0  # the clock steps back
+    if shuffled_cycles:
+        numbers = np.unique(data["cycle_count"])
+        data["cycle_count"] = rng.permutation(numbers)[
+            np.searchsorted(numbers, data["cycle_count"])
+        ]
+    i = np.nan_to_num(data["current_ampere"])
+    q = np.concatenate(([0.0], np.cumsum(0.5 * (i[1:] + i[:-1]) * np.diff(np.arange(n)))))
+    charging = np.maximum.accumulate(np.where(q > 0, q, 0.0))
+    discharging = np.maximum.accumulate(np.where(q < 0, -q, 0.0))
+    if rng.random() < 0.5:
+        discharging[n // 2 :] -= discharging[n // 2]  # the counter is reset once
+    charging[rng.random(n) < 0.05] = np.nan
+    frame = pl.DataFrame(data).with_columns(
+        pl.Series("charging_capacity_ah", charging / 3600),
+        pl.Series("discharging_capacity_ah", discharging / 3600),
+        pl.col("current_ampere").fill_nan(None),
+        pl.col("test_time_second").fill_nan(None),
+    )
+    if rng.random() < 0.3:  # no CV step: the voltage rule decides
+        frame = frame.with_columns(pl.col("step_type").str.replace("CV_Chg", "CC_Chg"))
+    kind = rng.integers(0, 3)  # String, Categorical, or Enum (with or without a CV type)
+    if kind == 1:
+        frame = frame.with_columns(pl.col("step_type").cast(pl.Categorical))
+    elif kind == 2:
+        names = set(frame.get_column("step_type").unique().to_list())
+        if rng.random() < 0.5:
+            names.add("CV_Chg")
+        frame = frame.with_columns(pl.col("step_type").cast(pl.Enum(sorted(names))))
+    return frame
+
+
+def _assert_same_table(got: pl.DataFrame, want: pl.DataFrame) -> None:
+    assert got.get_column("cycle").to_list() == want.get_column("cycle").to_list()
+    for name in got.columns:
+        a, b = got.get_column(name), want.get_column(name)
+        assert a.dtype == b.dtype, name
+        assert a.is_null().to_list() == b.is_null().to_list(), name
+        if a.dtype == pl.Float64:
+            x, y = a.fill_null(0.0).to_numpy(), b.fill_null(0.0).to_numpy()
+            scale = float(np.nanmax(np.abs(y), initial=0.0))
+            np.testing.assert_allclose(
+                x, y, rtol=1e-12, atol=1e-12 * scale, equal_nan=True, err_msg=name
+            )
+        else:
+            assert a.to_list() == b.to_list(), name
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kernel_matches_per_row_reference_on_random_profiles(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run-based kernel == per-row reference, every column, on random awkward profiles.
+
+    Golden: ``_reference_summary`` above, the straightforward per-row formulation (the
+    implementation the kernel replaced). Covers vendor and integrated bases, both
+    integration rules, every cycle definition, cycles that are not contiguous in time,
+    missing values, zero crossings inside an interval, step-typed and voltage-detected
+    CV, and both median paths (per-cycle partition and one polars group_by).
+    """
+    from elyte.cycling import summary as summary_module
+
+    rng = np.random.default_rng(seed)
+    frame = _awkward_profile(rng, shuffled_cycles=seed % 3 == 0)
+    if seed % 5 == 1:
+        frame = frame.drop("voltage_volt")
+    if seed % 4 == 2:
+        monkeypatch.setattr(summary_module, "_MEDIAN_LOOP_LIMIT", 0)
+    rec = Recording(frame, RecordingMeta(instrument="generated", format="test"))
+    for definition in ("vendor", "charge_discharge", "discharge_charge"):
+        for basis in ("auto", "integrated"):
+            for integration in ("trapezoid", "interval_mean"):
+                want = _reference_summary(
+                    rec,
+                    FULL_CELL,
+                    cycle_definition=definition,
+                    capacity_basis=basis,
+                    integration=integration,
+                )
+                reference = int(want.get_column("cycle")[0])
+                got = summarize(
+                    rec,
+                    FULL_CELL,
+                    cycle_definition=definition,
+                    capacity_basis=basis,
+                    integration=integration,
+                    reference_cycle=reference,
+                )
+                _assert_same_table(got.data, want.select(got.data.columns))
+
+
+def test_kernel_matches_reference_on_the_cccv_profile_with_vendor_energy() -> None:
+    """Vendor energy columns and CV from step types, against the per-row reference.
+
+    Golden: ``_reference_summary`` (per-row increments, one polars group_by).
+    """
+    rec = build(_profile(5), vendor_columns=True)
+    for basis in ("auto", "integrated"):
+        want = _reference_summary(
+            rec, FULL_CELL, cycle_definition="vendor", capacity_basis=basis, integration="trapezoid"
+        )
+        got = summarize(rec, FULL_CELL, cycle_definition="vendor", capacity_basis=basis)
+        _assert_same_table(got.data, want.select(got.data.columns))
+
+
+def test_notes_count_decreasing_counters_gaps_and_missing_voltages() -> None:
+    """Each note counts what the constructed recording holds.
+
+    Golden: by construction, the charging counter steps back at 2 rows; 1 voltage is
+    missing; 1 change of direction (rows 5 -> 6) spans 100 s while the other intervals
+    are 1 s (the median), more than 10x.
+    """
+    frame = pl.DataFrame(
+        {
+            "test_time_second": [0.0, 1, 2, 3, 4, 5, 105, 106, 107, 108],
+            "current_ampere": [1e-3] * 6 + [-1e-3] * 4,
+            "voltage_volt": [3.5, 3.6, None, 3.8, 3.9, 4.0, 3.9, 3.8, 3.7, 3.6],
+            "charging_capacity_ah": [0.0, 1, 2, 1, 2, 3, 3, 3, 2.5, 2.5],
+            "discharging_capacity_ah": [0.0] * 10,
+        }
+    )
+    rec = Recording(frame, RecordingMeta(instrument="generated", format="test"))
+    vendor = summarize(rec, FULL_CELL, cycle_definition="charge_discharge")
+    assert any("decrease at 2 row(s)" in note for note in vendor.notes)
+    integrated = summarize(
+        rec, FULL_CELL, cycle_definition="charge_discharge", capacity_basis="integrated"
+    )
+    assert any(note.startswith("1 interval(s) where the direction") for note in integrated.notes)
+    assert any(note.startswith("1 row(s) without a voltage") for note in integrated.notes)
+    # the interval-mean rule has no gap to warn about
+    mean_rule = summarize(
+        rec,
+        FULL_CELL,
+        cycle_definition="charge_discharge",
+        capacity_basis="integrated",
+        integration="interval_mean",
+    )
+    assert not any("direction changes" in note for note in mean_rule.notes)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_median_of_positive_intervals_equals_numpy_median(seed: int) -> None:
+    """The counting shortcut for the typical sampling interval is exact.
+
+    Golden: ``numpy.median`` of the positive intervals. Intervals mostly repeat one value
+    (the shortcut proves it is the median), or are spread out (it falls back).
+    """
+    from elyte.cycling.summary import _median_of_positive, _sparse_step_changes
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 5000))
+    if seed % 3 == 0:
+        dt = rng.exponential(1.0, n)
+    else:
+        dt = rng.choice([0.0, 1.0, 2.0, 10.0, 1000.0], n, p=[0.1, 0.5, 0.2, 0.15, 0.05])
+    if not (dt > 0).any():
+        dt[0] = 1.0
+    assert _median_of_positive(dt) == float(np.median(dt[dt > 0]))
+    labels = rng.choice([-1, 0, 1], n).astype(np.int8)
+    changed = np.zeros(n, dtype=bool)
+    changed[1:] = labels[1:] != labels[:-1]
+    wanted = int(np.count_nonzero(changed & (dt > 10.0 * np.median(dt[dt > 0]))))
+    assert _sparse_step_changes(labels, dt) == wanted

@@ -25,6 +25,7 @@ defines it) with a small dead band: ``|I| <= threshold`` is rest. The threshold 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,7 +42,9 @@ __all__ = [
     "CycleDefinition",
     "CyclingDataError",
     "Labelling",
+    "RowLabels",
     "current_threshold",
+    "label_arrays",
     "label_cycles",
     "label_frame",
 ]
@@ -100,17 +103,48 @@ class Labelling:
     codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
 
-def _previous_active(codes: np.ndarray) -> np.ndarray:
-    """Direction code of the last non-rest row before each row (0 where there is none)."""
+def _run_starts(codes: np.ndarray) -> np.ndarray:
+    """First row of every run of equal direction codes (row 0 included)."""
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    change = np.flatnonzero(codes[1:] != codes[:-1])
+    change += 1
+    return np.concatenate((np.zeros(1, dtype=np.int64), change))
+
+
+def _pair_cycles(codes: np.ndarray, lead: int) -> tuple[np.ndarray, bool]:
+    """Cycle number of every row for the charge→discharge (discharge→charge) definition.
+
+    A cycle starts at the first row of each run of ``lead`` rows whose previous non-rest run
+    has the other direction (or does not exist). Rows before the first start are cycle 0
+    when they hold a row of the other direction, else cycle 1. Works on the runs of equal
+    codes, so the per-row work is one comparison and one fill.
+
+    Returns
+    -------
+    numbers : numpy.ndarray
+        Cycle of every row (int64).
+    has_lone : bool
+        Whether the rows before the first start hold the other direction (cycle 0).
+    """
     n = codes.size
-    out = np.zeros(n, dtype=np.int8)
-    if n < 2:
-        return out
-    index = np.arange(n)
-    last_active = np.maximum.accumulate(np.where(codes != 0, index, -1))
-    before = last_active[:-1]
-    out[1:] = np.where(before >= 0, codes[np.maximum(before, 0)], 0)
-    return out
+    starts = _run_starts(codes)
+    run_code = codes[starts]
+    active = run_code != 0
+    active_starts = starts[active]
+    active_code = run_code[active]
+    previous = np.empty_like(active_code)
+    if previous.size:
+        previous[0] = 0
+        previous[1:] = active_code[:-1]
+    first_rows = active_starts[(active_code == lead) & (previous != lead)]
+    lead_end = int(first_rows[0]) if first_rows.size else n
+    has_lone = bool(np.any(active_code[active_starts < lead_end] == -lead))
+    values = np.arange(first_rows.size + 1, dtype=np.int64)
+    if lead_end > 0 and not has_lone:
+        values[0] = 1
+    edges = np.concatenate((np.zeros(1, dtype=np.int64), first_rows, np.full(1, n)))
+    return np.repeat(values, np.diff(edges)), has_lone
 
 
 def current_threshold(current: pl.Series | np.ndarray, threshold_a: float | None) -> float:
@@ -140,8 +174,13 @@ def current_threshold(current: pl.Series | np.ndarray, threshold_a: float | None
             raise CyclingDataError(f"current_threshold_a must be >= 0 A, not {threshold_a!r}")
         return value
     values = np.asarray(current, dtype=np.float64)
-    finite = values[np.isfinite(values)]
-    peak = float(np.max(np.abs(finite))) if finite.size else 0.0
+    # largest |I| as max(max I, -min I): two reductions, no temporary array; NaN ignored
+    peak = (
+        max(float(np.fmax.reduce(values)), -float(np.fmin.reduce(values))) if values.size else 0.0
+    )
+    if not math.isfinite(peak):  # an infinite current, or no finite one at all
+        finite = values[np.isfinite(values)]
+        peak = float(np.max(np.abs(finite))) if finite.size else 0.0
     return DEFAULT_RELATIVE_CURRENT_THRESHOLD * peak
 
 
@@ -151,6 +190,115 @@ def _require(frame: pl.DataFrame, columns: tuple[str, ...], path: str | None, wh
         raise CyclingDataError(
             f"{why} needs the column(s) {missing}; the recording has {frame.columns}", path=path
         )
+
+
+#: The three direction labels as a Series of :data:`DIRECTION_DTYPE`, gathered by code.
+_DIRECTION_VALUES = pl.Series("direction", ["charge", "discharge", "rest"], dtype=DIRECTION_DTYPE)
+#: Position in :data:`_DIRECTION_VALUES` of code -1, 0 and 1 (index ``code + 1``).
+_DIRECTION_INDEX = np.array([1, 2, 0], dtype=np.uint32)
+
+
+@dataclass(frozen=True)
+class RowLabels:
+    """Result of :func:`label_arrays`: cycle and direction of every row, as arrays.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        Direction of every row as int8: 1 charge, -1 discharge, 0 rest.
+    cycle : numpy.ndarray
+        Cycle of every row (int64).
+    threshold : float
+        Dead band of the direction labels, A.
+    info : dict
+        Plain-JSON facts to record (see :class:`Labelling`).
+    """
+
+    codes: np.ndarray
+    cycle: np.ndarray
+    threshold: float
+    info: Mapping[str, Any]
+
+
+def label_arrays(
+    frame: pl.DataFrame,
+    *,
+    definition: CycleDefinition,
+    current_threshold_a: float | None = None,
+    path: str | None = None,
+) -> RowLabels:
+    """Cycle and direction of every row as numpy arrays (what :func:`label_frame` adds).
+
+    Same rules as :func:`label_frame`; nothing is added to the frame, so callers that only
+    need the arrays skip building the ``direction`` column.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Canonical recording data; needs ``current_ampere`` (and ``cycle_count`` for
+        ``definition="vendor"``).
+    definition : {"vendor", "charge_discharge", "discharge_charge"}
+        What a cycle is (module docstring).
+    current_threshold_a : float, optional
+        Dead band of the direction labels, A; default 1e-3 x max |I|.
+    path : str, optional
+        Source file, for error messages.
+
+    Returns
+    -------
+    RowLabels
+        Direction codes, cycle numbers, threshold used and facts to record.
+
+    Raises
+    ------
+    CyclingDataError
+        If the definition is unknown, a needed column is missing or the vendor counter is
+        negative.
+    """
+    if definition not in _DEFINITIONS:
+        raise CyclingDataError(
+            f"cycle definition must be one of {sorted(_DEFINITIONS)}, not {definition!r}",
+            path=path,
+        )
+    _require(frame, ("current_ampere",), path, "labelling cycles")
+    current = frame.get_column("current_ampere").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    threshold = current_threshold(current, current_threshold_a)
+    with np.errstate(invalid="ignore"):  # NaN compares False: a row without current is rest
+        codes = (current > threshold).view(np.int8) - (current < -threshold).view(np.int8)
+    info: dict[str, Any] = {"definition_text": _DEFINITIONS[definition]}
+    if definition == "vendor":
+        _require(frame, ("cycle_count",), path, "cycle_definition='vendor'")
+        counter = frame.get_column("cycle_count").cast(pl.Int64)
+        minimum = counter.min()
+        lowest = None if minimum is None else int(minimum)  # type: ignore[arg-type]
+        if lowest is not None and lowest < 0:
+            raise CyclingDataError(
+                f"cycle_count has negative values (lowest {lowest}); use "
+                "cycle_definition='charge_discharge' instead",
+                path=path,
+            )
+        offset = 1 if lowest is not None and lowest == 0 else 0
+        gaps = counter.null_count()
+        filled = counter.forward_fill().backward_fill().fill_null(1) if gaps else counter
+        cycle = filled.to_numpy()
+        if offset:
+            cycle = cycle + offset
+        info["vendor_cycle_offset"] = offset
+        if offset:
+            info["vendor_cycle_note"] = "the vendor counter starts at 0; cycle = cycle_count + 1"
+        if gaps:
+            info["vendor_cycle_gaps"] = f"{gaps} row(s) without a cycle_count took the previous one"
+    else:
+        lead = 1 if definition == "charge_discharge" else -1
+        lead_name, other_name = _NAMES[lead], _NAMES[-lead]
+        cycle, has_lone = _pair_cycles(codes, lead)
+        info["cycle_0"] = (
+            f"the recording starts with a {other_name} before the first {lead_name}: that "
+            f"lone {other_name} is reported as cycle 0"
+            if has_lone
+            else None
+        )
+    return RowLabels(codes, np.asarray(cycle, dtype=np.int64), threshold, info)
 
 
 def label_frame(
@@ -184,58 +332,12 @@ def label_frame(
     CyclingDataError
         If the definition is unknown or a needed column is missing.
     """
-    if definition not in _DEFINITIONS:
-        raise CyclingDataError(
-            f"cycle definition must be one of {sorted(_DEFINITIONS)}, not {definition!r}",
-            path=path,
-        )
-    _require(frame, ("current_ampere",), path, "labelling cycles")
-    current = frame.get_column("current_ampere").cast(pl.Float64).fill_null(np.nan).to_numpy()
-    threshold = current_threshold(current, current_threshold_a)
-    with np.errstate(invalid="ignore"):
-        codes = np.where(current > threshold, 1, np.where(current < -threshold, -1, 0))
-    codes = codes.astype(np.int8)
-    direction = pl.Series("direction", codes).replace_strict(_NAMES, return_dtype=DIRECTION_DTYPE)
-    info: dict[str, Any] = {"definition_text": _DEFINITIONS[definition]}
-    if definition == "vendor":
-        _require(frame, ("cycle_count",), path, "cycle_definition='vendor'")
-        counter = frame.get_column("cycle_count").cast(pl.Int64)
-        minimum = counter.min()
-        lowest = None if minimum is None else int(minimum)  # type: ignore[arg-type]
-        if lowest is not None and lowest < 0:
-            raise CyclingDataError(
-                f"cycle_count has negative values (lowest {lowest}); use "
-                "cycle_definition='charge_discharge' instead",
-                path=path,
-            )
-        offset = 1 if lowest is not None and lowest == 0 else 0
-        cycle = counter.forward_fill().backward_fill().fill_null(1) + offset
-        info["vendor_cycle_offset"] = offset
-        if offset:
-            info["vendor_cycle_note"] = "the vendor counter starts at 0; cycle = cycle_count + 1"
-        if counter.null_count():
-            info["vendor_cycle_gaps"] = (
-                f"{counter.null_count()} row(s) without a cycle_count took the previous one"
-            )
-    else:
-        lead = 1 if definition == "charge_discharge" else -1
-        lead_name, other_name = _NAMES[lead], _NAMES[-lead]
-        previous = _previous_active(codes)
-        starts = (codes == lead) & (previous != lead)
-        numbers = np.cumsum(starts, dtype=np.int64)
-        leading = numbers == 0
-        has_lone = bool(np.any(codes[leading] == -lead))
-        if leading.any() and not has_lone:
-            numbers[leading] = 1
-        cycle = pl.Series("cycle", numbers)
-        info["cycle_0"] = (
-            f"the recording starts with a {other_name} before the first {lead_name}: that "
-            f"lone {other_name} is reported as cycle 0"
-            if has_lone
-            else None
-        )
-    out = frame.with_columns(direction, cycle.cast(pl.Int64).alias("cycle"))
-    return Labelling(out, definition, threshold, info, codes)
+    labels = label_arrays(
+        frame, definition=definition, current_threshold_a=current_threshold_a, path=path
+    )
+    direction = _DIRECTION_VALUES.gather(_DIRECTION_INDEX[labels.codes.astype(np.intp) + 1])
+    out = frame.with_columns(direction, pl.Series("cycle", labels.cycle, dtype=pl.Int64))
+    return Labelling(out, definition, labels.threshold, labels.info, labels.codes)
 
 
 def label_cycles(

@@ -23,8 +23,16 @@
   has steps typed ``CV...`` (``CV_Chg``), the charge passed in those steps.
 * **C-rate** — median ``|I|`` of the charging (discharging) rows over the nominal capacity.
 
-The hot path is vectorised: per-row increments with numpy, then one polars ``group_by`` over
-the cycles.
+The hot path is numpy only, with no per-row sort or hash ``group_by``. The rows are cut into
+runs (maximal blocks of consecutive rows with the same cycle and direction) and the runs
+into pieces wherever the CV flag or the sign of the current changes; every per-row integral
+is summed once per piece with ``ufunc.reduceat`` (a cumulative counter needs no increments:
+the increase over a piece is its last value minus the one before it), and the
+pieces are added up per cycle. Cycles need not be contiguous in time. Zero crossings inside
+an interval are resolved only at the few rows where the current changes sign, and the
+median currents are selected cycle by cycle with ``numpy.partition``, skipping cycles whose
+currents are all equal. The results equal the straightforward per-row formulation up to
+floating-point rounding (the test suite checks this on random profiles).
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ import numpy as np
 import polars as pl
 
 from elyte.cycling.cell import CellSpec
-from elyte.cycling.segment import CycleDefinition, CyclingDataError, label_frame
+from elyte.cycling.segment import CycleDefinition, CyclingDataError, label_arrays
 from elyte.errors import ExportError, MissingCellParameterError
 from elyte.recording import Recording
 
@@ -217,53 +225,381 @@ def _positive_part(y0: np.ndarray, y1: np.ndarray) -> np.ndarray:
 
 _GAP_FACTOR = 10.0
 
-
-def _segment_starts(code: np.ndarray, cycle: np.ndarray) -> np.ndarray:
-    """Flag the rows that start a half-cycle.
-
-    A row starts one when it is not rest and the previous non-rest row of the same cycle
-    has another direction or does not exist.
-    """
-    n = code.size
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    index = np.arange(n)
-    last_active = np.maximum.accumulate(np.where(code != 0, index, -1))
-    previous = np.empty(n, dtype=np.int64)
-    previous[0] = -1
-    previous[1:] = last_active[:-1]
-    has_previous = previous >= 0
-    safe = np.where(has_previous, previous, 0)
-    same = has_previous & (code[safe] == code) & (cycle[safe] == cycle)
-    starts: np.ndarray = (code != 0) & ~same
-    return starts
+#: Above this many cycles needing a true median (not all rows equal), the medians come
+#: from one polars ``group_by`` instead of a loop of ``numpy.partition`` over the cycles.
+_MEDIAN_LOOP_LIMIT = 2000
 
 
 def _sparse_step_changes(labels: np.ndarray, dt: np.ndarray) -> int:
-    """Count intervals at a change of direction that are much longer than usual."""
+    """Count intervals at a change of direction that are much longer than usual.
+
+    "Much longer" is more than ``_GAP_FACTOR`` x the median of the positive intervals; the
+    median is only computed when some change interval could exceed that (one longer than
+    ``_GAP_FACTOR`` x the shortest positive interval).
+    """
     if dt.size < 2:
         return 0
-    changed = np.zeros(dt.size, dtype=bool)
-    changed[1:] = labels[1:] != labels[:-1]
-    positive = dt[dt > 0]
-    if positive.size == 0:
+    changed = np.flatnonzero(labels[1:] != labels[:-1])
+    changed += 1
+    at_change = dt[changed]
+    at_change = at_change[at_change > 0]
+    if at_change.size == 0:
         return 0
-    typical = float(np.median(positive))
-    return int(np.count_nonzero(changed & (dt > _GAP_FACTOR * typical)))
+    shortest = float(np.min(dt, where=dt > 0, initial=np.inf))
+    if not np.any(at_change > _GAP_FACTOR * shortest):
+        return 0  # the median is at least the shortest interval
+    typical = _median_of_positive(dt)
+    return int(np.count_nonzero(at_change > _GAP_FACTOR * typical))
+
+
+def _median_of_positive(dt: np.ndarray) -> float:
+    """Median of the positive values of ``dt`` (all >= 0), as ``numpy.median`` gives it.
+
+    Sampling intervals mostly repeat one value, so a value picked from a thinned sample is
+    usually the median already; counting the values below and up to it proves that
+    exactly (both middle values equal it), in three passes instead of a selection over
+    all rows. Otherwise the median is computed in full.
+    """
+    zero = int(np.count_nonzero(dt == 0))
+    size = dt.size - zero
+    sample = dt[:: max(1, dt.size // 2048)]
+    sample = sample[sample > 0]
+    if sample.size and size:
+        guess = float(np.partition(sample, sample.size // 2)[sample.size // 2])
+        below = int(np.count_nonzero(dt < guess)) - zero
+        up_to = int(np.count_nonzero(dt <= guess)) - zero
+        k = size // 2  # middle index (odd size), or the upper of the two middle ones
+        lowest_middle = k if size % 2 else k - 1
+        if below <= lowest_middle and up_to > k:
+            return guess
+    return float(np.median(dt[dt > 0]))
+
+
+def _filled_cumulative(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Fill the gaps of a cumulative counter; count the rows where it decreases.
+
+    Missing values (NaN) take the previous value (0 before the first one).
+    """
+    if _all_finite(values):
+        filled = values
+    else:
+        filled = pl.Series(values).fill_nan(None).forward_fill().fill_null(0.0).to_numpy()
+    return filled, int(np.count_nonzero(filled[1:] < filled[:-1]))
 
 
 def _increments_from_cumulative(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """Row-wise increments of a cumulative counter (first row 0); count of decreases."""
-    filled = pl.Series(values).fill_nan(None).forward_fill().fill_null(0.0).to_numpy()
-    inc = np.empty_like(filled)
+    """Row-wise increments of a cumulative counter (first row 0); count of decreases.
+
+    Missing values (NaN) take the previous value (0 before the first one).
+    """
+    filled, decreases = _filled_cumulative(values)
+    inc = np.empty(filled.shape, dtype=np.float64)
     if filled.size:
         inc[0] = 0.0
         np.subtract(filled[1:], filled[:-1], out=inc[1:])
-    return inc, int(np.count_nonzero(inc < 0))
+    return inc, decreases
+
+
+def _all_finite(values: np.ndarray) -> bool:
+    """Whether every value is finite: one sum, the exact test only if the sum is not."""
+    return math.isfinite(float(np.add.reduce(values))) or bool(np.isfinite(values).all())
 
 
 def _float_column(frame: pl.DataFrame, name: str) -> np.ndarray:
     return frame.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def _shifted(values: np.ndarray) -> np.ndarray:
+    """Return the previous row's value (the first row keeps its own)."""
+    out = np.empty_like(values)
+    if values.size:
+        out[0] = values[0]
+        out[1:] = values[:-1]
+    return out
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Maximal blocks of consecutive rows with the same cycle and direction.
+
+    Per-cycle reductions are done per run with ``ufunc.reduceat`` over the rows (the runs
+    are contiguous), then per cycle over the runs. Cycles need not be contiguous or
+    ascending: the runs are put in cycle order (stable) before the second step.
+    """
+
+    starts: np.ndarray  # first row of every run (time order)
+    lengths: np.ndarray
+    code: np.ndarray  # direction of every run: 1, -1 or 0
+    group: np.ndarray  # index of every run's cycle in ``cycles``
+    cycles: np.ndarray  # distinct cycle numbers, ascending
+    order: np.ndarray | None  # runs in cycle order (stable); None when already so
+    group_starts: np.ndarray  # first position of every cycle in that order
+
+    @classmethod
+    def of(cls, codes: np.ndarray, cycle: np.ndarray) -> _Runs:
+        n = codes.size
+        change = codes[1:] != codes[:-1]
+        change |= cycle[1:] != cycle[:-1]
+        inner = np.flatnonzero(change)
+        inner += 1
+        starts = np.concatenate((np.zeros(1, dtype=np.int64), inner))
+        lengths = np.diff(np.concatenate((starts, np.full(1, n, dtype=np.int64))))
+        run_cycle = cycle[starts]
+        if run_cycle.size < 2 or bool(np.all(run_cycle[1:] >= run_cycle[:-1])):
+            order = None
+            ordered = run_cycle
+        else:
+            order = np.argsort(run_cycle, kind="stable")
+            ordered = run_cycle[order]
+        first = np.flatnonzero(ordered[1:] != ordered[:-1])
+        first += 1
+        group_starts = np.concatenate((np.zeros(1, dtype=np.int64), first))
+        sizes = np.diff(np.concatenate((group_starts, np.full(1, ordered.size))))
+        group_sorted = np.repeat(np.arange(group_starts.size), sizes)
+        if order is None:
+            group = group_sorted
+        else:
+            group = np.empty_like(group_sorted)
+            group[order] = group_sorted
+        return cls(
+            starts=starts,
+            lengths=lengths,
+            code=codes[starts],
+            group=group,
+            cycles=ordered[group_starts],
+            order=order,
+            group_starts=group_starts,
+        )
+
+    @property
+    def size(self) -> int:
+        """Number of cycles."""
+        return int(self.cycles.size)
+
+    def per_cycle(self, ufunc: np.ufunc, per_run: np.ndarray) -> np.ndarray:
+        """Reduce per-run values to one value per cycle."""
+        values = per_run if self.order is None else per_run[self.order]
+        out: np.ndarray = ufunc.reduceat(values, self.group_starts)
+        return out
+
+    def sum(self, rows: np.ndarray) -> np.ndarray:
+        """Sum of a per-row array over every cycle."""
+        return self.per_cycle(np.add, np.add.reduceat(rows, self.starts))
+
+    def count(self, code: int) -> np.ndarray:
+        """Rows of one direction in every cycle."""
+        return self.per_cycle(np.add, np.where(self.code == code, self.lengths, 0))
+
+    def segments(self, code: int) -> np.ndarray:
+        """Half-cycles of one direction starting in every cycle.
+
+        A run starts one when its direction is not rest and the previous non-rest run has
+        another direction, lies in another cycle, or does not exist.
+        """
+        active = np.flatnonzero(self.code != 0)
+        a_code = self.code[active]
+        a_group = self.group[active]
+        new = np.ones(active.size, dtype=bool)
+        new[1:] = (a_code[1:] != a_code[:-1]) | (a_group[1:] != a_group[:-1])
+        hits = a_group[new & (a_code == code)]
+        return np.bincount(hits, minlength=self.size).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _IntervalSigns:
+    """Sign of the current over every interval (the one that ends at each row).
+
+    Attributes
+    ----------
+    charging : numpy.ndarray
+        True where the current is >= 0 at both ends of the interval (rest counts as
+        charging: it adds nothing either way).
+    crossing : numpy.ndarray
+        Rows whose interval has the current change sign strictly inside (trapezoid rule
+        only), ascending.
+    """
+
+    charging: np.ndarray
+    crossing: np.ndarray
+
+    @classmethod
+    def unused(cls, size: int) -> _IntervalSigns:
+        """Signs for a summary that integrates nothing (all one side, no crossing)."""
+        return cls(np.ones(size, dtype=bool), np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def of(cls, i: np.ndarray, positive: np.ndarray, trapezoid: bool) -> _IntervalSigns:
+        """Signs of the current ``i`` (A; ``positive``: ``i > 0``) under either rule."""
+        negative = i < 0
+        if not trapezoid:  # the row's current holds over the whole interval
+            return cls(~negative, np.zeros(0, dtype=np.int64))
+        either = negative.copy()
+        either[1:] |= negative[:-1]
+        crossing = np.flatnonzero((positive[:-1] & negative[1:]) | (negative[:-1] & positive[1:]))
+        crossing += 1
+        return cls(~either, crossing)
+
+
+def _current_parts(
+    i: np.ndarray, dt: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """2 x the charge and discharge parts of ∫I dt over zero-crossing intervals."""
+    y0, y1, span = i[rows - 1], i[rows], dt[rows]
+    return 2.0 * (_positive_part(y0, y1) * span), 2.0 * (_positive_part(-y0, -y1) * span)
+
+
+def _energy_parts(
+    i: np.ndarray, v: np.ndarray, dt: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """2 x the charge and discharge parts of ∫V·I dt over zero-crossing intervals.
+
+    The mean voltage of the interval times the signed part of the current.
+    """
+    y0, y1, span = i[rows - 1], i[rows], dt[rows]
+    v_mid = 0.5 * (v[rows - 1] + v[rows])
+    return (
+        2.0 * (v_mid * _positive_part(y0, y1) * span),
+        2.0 * (v_mid * _positive_part(-y0, -y1) * span),
+    )
+
+
+def _changes(mask: np.ndarray) -> np.ndarray:
+    """Rows whose value differs from the previous row's."""
+    rows = np.flatnonzero(mask[1:] != mask[:-1])
+    rows += 1
+    return rows
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """The runs cut further so that every sum over a piece goes to one side as a whole.
+
+    A piece lies in one run (so in one cycle), has one CV flag and one interval sign, and
+    is either a single zero-crossing interval or holds none.
+    """
+
+    starts: np.ndarray  # first row of every piece
+    ends: np.ndarray  # one past its last row
+    group: np.ndarray  # index of its cycle in _Runs.cycles
+    cycles: int  # number of cycles
+    cv: np.ndarray  # the piece's rows are CV rows
+    charging: np.ndarray  # its intervals charge (see _IntervalSigns)
+    crossing: np.ndarray  # pieces that are a zero-crossing interval
+
+    @classmethod
+    def of(cls, runs: _Runs, cv_rows: np.ndarray, signs: _IntervalSigns) -> _Pieces:
+        n = cv_rows.size
+        after = signs.crossing + 1
+        cuts = [
+            runs.starts,
+            _changes(cv_rows),
+            _changes(signs.charging),
+            signs.crossing,
+            after[after < n],
+        ]
+        starts = np.unique(np.concatenate(cuts))
+        ends = np.empty_like(starts)
+        ends[:-1] = starts[1:]
+        ends[-1] = n
+        run = np.searchsorted(runs.starts, starts, side="right") - 1
+        return cls(
+            starts=starts,
+            ends=ends,
+            group=runs.group[run],
+            cycles=runs.size,
+            cv=cv_rows[starts],
+            charging=signs.charging[starts],
+            crossing=np.searchsorted(starts, signs.crossing),
+        )
+
+    def per_cycle(self, per_piece: np.ndarray) -> np.ndarray:
+        """Sum per-piece values over every cycle."""
+        return np.bincount(self.group, weights=per_piece, minlength=self.cycles)
+
+    def telescoped(self, cumulative: np.ndarray) -> np.ndarray:
+        """Increase of a cumulative counter over every piece.
+
+        The sum of the row increments of the piece (the first row of the test adds 0),
+        taken as one difference: last value of the piece minus the value before it.
+        """
+        before = cumulative[np.maximum(self.starts - 1, 0)]
+        out: np.ndarray = cumulative[self.ends - 1] - before
+        return out
+
+    def split(
+        self, rows: np.ndarray, crossing_parts: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Charge and discharge part of a signed per-row integral, per piece.
+
+        A piece of charging intervals is all charge, any other all discharge (its sum
+        negated); a zero-crossing interval takes the two parts given for it.
+        """
+        total = np.add.reduceat(rows, self.starts)
+        charge = np.where(self.charging, total, 0.0)
+        discharge = np.where(self.charging, 0.0, -total)
+        charge[self.crossing] = crossing_parts[0]
+        discharge[self.crossing] = crossing_parts[1]
+        return charge, discharge
+
+
+def _median_abs(
+    values: np.ndarray, runs: _Runs, code: int, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """Median of ``|values|`` over the rows of one direction in every cycle.
+
+    ``values`` is the current, whose sign is ``code`` on every row of that direction, so
+    the median of ``|values|`` is ``|median(values)|``. ``lo`` and ``hi`` are the per-run
+    minimum and maximum of ``values``. NaN for a cycle without such rows. A cycle whose
+    rows all hold the same value needs no selection; the others are selected with
+    ``numpy.partition`` cycle by cycle (or, for very many cycles, by one polars
+    ``group_by``). For an even count the median is the mean of the two middle values, as
+    polars and numpy define it.
+    """
+    chosen = runs.code == code
+    count = runs.per_cycle(np.add, np.where(chosen, runs.lengths, 0))
+    low = runs.per_cycle(np.fmin, np.where(chosen, lo, np.nan))
+    high = runs.per_cycle(np.fmax, np.where(chosen, hi, np.nan))
+    out = np.full(runs.size, np.nan)
+    uniform = (count > 0) & (low == high)
+    out[uniform] = np.abs(low[uniform])
+    pending = (count > 0) & ~uniform
+    if not pending.any():
+        return out
+    pick = np.flatnonzero(chosen & pending[runs.group])
+    if runs.order is not None:
+        pick = pick[np.argsort(runs.group[pick], kind="stable")]
+    groups = runs.group[pick]
+    starts = runs.starts[pick]
+    lengths = runs.lengths[pick]
+    if int(np.count_nonzero(pending)) > _MEDIAN_LOOP_LIMIT:
+        offsets = np.cumsum(lengths) - lengths
+        rows = np.arange(int(lengths.sum())) + np.repeat(starts - offsets, lengths)
+        frame = pl.DataFrame({"g": np.repeat(groups, lengths), "x": np.abs(values[rows])})
+        medians = frame.group_by("g").agg(pl.col("x").median())
+        out[medians.get_column("g").to_numpy()] = medians.get_column("x").to_numpy()
+        return out
+    bounds = np.flatnonzero(np.diff(groups)) + 1
+    first = np.concatenate(([0], bounds)).tolist()
+    last = np.concatenate((bounds, [groups.size])).tolist()
+    starts_l, ends_l, groups_l = starts.tolist(), (starts + lengths).tolist(), groups.tolist()
+    # Every value has the sign ``code`` and none is NaN, so their IEEE bit patterns as
+    # int64 are in the same order (positive) or the reverse order (negative); either way
+    # the middle one(s) are the same values, and integer selection is faster.
+    values = values.view(np.int64)
+    partition = np.partition
+    for a, b in zip(first, last, strict=True):
+        if b - a == 1:
+            block = values[starts_l[a] : ends_l[a]]
+        else:
+            block = np.concatenate(
+                [values[s:e] for s, e in zip(starts_l[a:b], ends_l[a:b], strict=True)]
+            )
+        m = block.size  # >= 2: a cycle with one row is uniform
+        k = m // 2
+        middle = partition(block, (k - 1, k)).view(np.float64)
+        median = middle[k] if m % 2 else 0.5 * (middle[k - 1] + middle[k])
+        out[groups_l[a]] = abs(median)
+    return out
 
 
 # --------------------------------------------------------------------------- summarize
@@ -364,18 +700,17 @@ def summarize(
             f"cv_current_drop must be in [0, 1), not {cv_current_drop!r}", path=path
         )
 
-    labelled = label_frame(
+    labels = label_arrays(
         frame,
         definition=cycle_definition,
         current_threshold_a=current_threshold_a,
         path=path,
     )
-    lab = labelled.frame
     notes: list[str] = []
     conventions: dict[str, Any] = {
         "cycle_definition": cycle_definition,
-        **labelled.info,
-        "current_threshold_a": labelled.current_threshold_a,
+        **labels.info,
+        "current_threshold_a": labels.threshold,
         "current_threshold_rule": (
             "given by the caller"
             if current_threshold_a is not None
@@ -387,38 +722,41 @@ def summarize(
         "interval_attribution": "each interval between consecutive rows counts toward the "
         "cycle of its later row; the cycles partition the test",
     }
+    codes = labels.codes
+    runs = _Runs.of(codes, labels.cycle)
 
-    # ---- per-row increments (numpy) -------------------------------------------------
-    t = _float_column(lab, "test_time_second")
-    current = _float_column(lab, "current_ampere")
+    # ---- per-row quantities (numpy) -------------------------------------------------
+    t = _float_column(frame, "test_time_second")
+    current = _float_column(frame, "current_ampere")
     n = t.size
-    dt = np.zeros(n)
-    if n > 1:
-        dt[1:] = t[1:] - t[:-1]
-    bad_dt = ~np.isfinite(dt) | (dt < 0)
-    if bad_dt.any():
+    dt = np.empty(n)
+    dt[0] = 0.0
+    np.subtract(t[1:], t[:-1], out=dt[1:])
+    if not (dt.min() >= 0 and _all_finite(dt)):  # NaN fails the comparison
+        with np.errstate(invalid="ignore"):
+            bad_dt = ~((dt >= 0) & (dt < np.inf))
         notes.append(
             f"{int(bad_dt.sum())} interval(s) with a missing or decreasing test time were "
             "given zero duration"
         )
         dt[bad_dt] = 0.0
-    i_filled = np.where(np.isfinite(current), current, 0.0)
-    if n and not np.isfinite(current).all():
+    if _all_finite(current):
+        i = current
+    else:
+        finite_current = np.isfinite(current)
+        i = np.where(finite_current, current, 0.0)
         notes.append(
-            f"{int((~np.isfinite(current)).sum())} row(s) with a missing current were "
+            f"{int((~finite_current).sum())} row(s) with a missing current were "
             "counted as zero current"
         )
-    i0 = np.empty(n)
-    if n:
-        i0[0] = i_filled[0]
-        i0[1:] = i_filled[:-1]
-    if integration == "interval_mean":
-        i0 = i_filled  # each row's value holds over the interval that ends at it
-    has_voltage = "voltage_volt" in lab.columns
-    v = _float_column(lab, "voltage_volt") if has_voltage else np.full(n, np.nan)
+    trapezoid = integration == "trapezoid"
+    has_voltage = "voltage_volt" in frame.columns
+    v = _float_column(frame, "voltage_volt") if has_voltage else np.full(n, np.nan)
 
-    vendor_cap = all(c in lab.columns for c in ("charging_capacity_ah", "discharging_capacity_ah"))
-    vendor_energy = all(c in lab.columns for c in ("charging_energy_wh", "discharging_energy_wh"))
+    vendor_cap = all(
+        c in frame.columns for c in ("charging_capacity_ah", "discharging_capacity_ah")
+    )
+    vendor_energy = all(c in frame.columns for c in ("charging_energy_wh", "discharging_energy_wh"))
     if capacity_basis == "vendor" and not vendor_cap:
         raise CyclingDataError(
             "capacity_basis='vendor' needs the cumulative columns charging_capacity_ah and "
@@ -427,9 +765,30 @@ def summarize(
         )
     use_vendor_cap = vendor_cap and capacity_basis != "integrated"
     use_vendor_energy = vendor_energy and capacity_basis != "integrated"
+    integrate_energy = has_voltage and not use_vendor_energy
+
+    # Pieces: the runs cut further wherever the CV flag or the sign of the current over
+    # the interval changes, and around every zero crossing, so that each piece is summed
+    # once and its sum goes to one side (charge or discharge, CV or not) as a whole.
+    above_zero = i > 0
+    i_low = np.minimum.reduceat(i, runs.starts)  # per run
+    i_high = np.maximum.reduceat(i, runs.starts)
+    cv_rows, cv_convention = _cv_rows(
+        frame, runs, above_zero, i, v, has_voltage, cv_voltage_tolerance_v, cv_current_drop, i_high
+    )
+    if integrate_energy or not use_vendor_cap:
+        signs = _IntervalSigns.of(i, above_zero, trapezoid)
+    else:
+        signs = _IntervalSigns.unused(n)
+    pieces = _Pieces.of(runs, cv_rows, signs)
+
+    # charge and discharge capacity of every piece, Ah x q_scale
     if use_vendor_cap:
-        dqc, down_c = _increments_from_cumulative(_float_column(lab, "charging_capacity_ah"))
-        dqd, down_d = _increments_from_cumulative(_float_column(lab, "discharging_capacity_ah"))
+        filled_c, down_c = _filled_cumulative(_float_column(frame, "charging_capacity_ah"))
+        filled_d, down_d = _filled_cumulative(_float_column(frame, "discharging_capacity_ah"))
+        q_charge = pieces.telescoped(filled_c)
+        q_discharge = pieces.telescoped(filled_d)
+        q_scale = 1.0
         if down_c or down_d:
             notes.append(
                 f"the cumulative capacity columns decrease at {down_c + down_d} row(s); "
@@ -440,8 +799,8 @@ def summarize(
             "discharging_capacity_ah (the instrument's coulomb count)"
         )
     else:
-        if integration == "trapezoid":
-            gaps = _sparse_step_changes(labelled.codes, dt)
+        if trapezoid:
+            gaps = _sparse_step_changes(codes, dt)
             if gaps:
                 notes.append(
                     f"{gaps} interval(s) where the direction changes span more than "
@@ -450,141 +809,132 @@ def summarize(
                     "over the preceding interval, as EC-Lab's <I>, use "
                     "integration='interval_mean')"
                 )
-        dqc = _positive_part(i0, i_filled) * dt / _SECONDS_PER_HOUR
-        dqd = _positive_part(-i0, -i_filled) * dt / _SECONDS_PER_HOUR
+        # 2 x the trapezoid of I over every interval (the 1/2 goes into q_scale)
+        q = np.empty(n)
+        if trapezoid:
+            q[0] = 2.0 * i[0]
+            np.add(i[:-1], i[1:], out=q[1:])
+        else:
+            np.add(i, i, out=q)
+        q *= dt
+        q_charge, q_discharge = pieces.split(q, _current_parts(i, dt, signs.crossing))
+        q_scale = 2.0 * _SECONDS_PER_HOUR
         conventions["capacity_basis"] = (
             "integrated: trapezoid of max(I, 0) and max(-I, 0) over test time, zero "
             "crossings resolved (exact for current linear between samples)"
-            if integration == "trapezoid"
+            if trapezoid
             else "integrated: each row's current times the interval ending at it (the "
             "current is the interval mean, as EC-Lab's <I>)"
         )
+    charge_ah = pieces.per_cycle(q_charge) / q_scale
+    discharge_ah = pieces.per_cycle(q_discharge) / q_scale
+    cv_ah = pieces.per_cycle(np.where(pieces.cv, q_charge, 0.0)) / q_scale
+
+    charge_wh: np.ndarray | None = None
+    discharge_wh: np.ndarray | None = None
     if use_vendor_energy:
-        dec, _ = _increments_from_cumulative(_float_column(lab, "charging_energy_wh"))
-        ded, _ = _increments_from_cumulative(_float_column(lab, "discharging_energy_wh"))
+        filled_c, _ = _filled_cumulative(_float_column(frame, "charging_energy_wh"))
+        filled_d, _ = _filled_cumulative(_float_column(frame, "discharging_energy_wh"))
+        charge_wh = pieces.per_cycle(pieces.telescoped(filled_c))
+        discharge_wh = pieces.per_cycle(pieces.telescoped(filled_d))
         conventions["energy_basis"] = (
             "vendor: increments of the cumulative columns charging_energy_wh and "
             "discharging_energy_wh"
         )
     elif has_voltage:
-        v_filled = np.where(np.isfinite(v), v, np.nan)
-        v0 = np.empty(n)
-        if n:
-            v0[0] = v_filled[0]
-            v0[1:] = v_filled[:-1]
-        if integration == "interval_mean":
-            v0 = v_filled
-        p1 = v_filled * i_filled
-        p0 = v0 * i0
-        trapezoid = 0.5 * (p0 + p1) * dt
-        v_mid = 0.5 * (v0 + v_filled)
-        charging = (i0 >= 0) & (i_filled >= 0)
-        discharging = (i0 <= 0) & (i_filled <= 0)
-        # An interval where the current changes sign: mean voltage x the signed part of I.
-        dec_mixed = v_mid * _positive_part(i0, i_filled) * dt
-        ded_mixed = v_mid * _positive_part(-i0, -i_filled) * dt
-        dec = np.where(charging, trapezoid, np.where(discharging, 0.0, dec_mixed))
-        ded = np.where(discharging, -trapezoid, np.where(charging, 0.0, ded_mixed))
-        dec = np.nan_to_num(dec, nan=0.0) / _SECONDS_PER_HOUR
-        ded = np.nan_to_num(ded, nan=0.0) / _SECONDS_PER_HOUR
-        if not np.isfinite(v).all():
-            notes.append(f"{int((~np.isfinite(v)).sum())} row(s) without a voltage add no energy")
+        all_v = _all_finite(v)
+        finite_v = np.ones(0, dtype=bool) if all_v else np.isfinite(v)
+        v_filled = v if all_v else np.where(finite_v, v, np.nan)
+        # 2 x the trapezoid of V*I over every interval (interval mean: 2 x the row's V*I)
+        power = v_filled * i
+        e = np.empty(n)
+        if trapezoid:
+            e[0] = 2.0 * power[0]
+            np.add(power[:-1], power[1:], out=e[1:])
+        else:
+            np.add(power, power, out=e)
+        e *= dt
+        parts = _energy_parts(i, v_filled, dt, signs.crossing)
+        e_charge, e_discharge = pieces.split(e, parts)
+        if not (np.isfinite(e_charge).all() and np.isfinite(e_discharge).all()):
+            # a row without a voltage adds nothing (numpy.nan_to_num of every interval)
+            parts = (np.nan_to_num(parts[0], nan=0.0), np.nan_to_num(parts[1], nan=0.0))
+            e_charge, e_discharge = pieces.split(np.nan_to_num(e, nan=0.0), parts)
+        charge_wh = pieces.per_cycle(e_charge) / (2.0 * _SECONDS_PER_HOUR)
+        discharge_wh = pieces.per_cycle(e_discharge) / (2.0 * _SECONDS_PER_HOUR)
+        if not all_v:
+            notes.append(f"{int((~finite_v).sum())} row(s) without a voltage add no energy")
         conventions["energy_basis"] = (
             "integrated: trapezoid of V*I over test time, split by the sign of I (exact "
             "for V*I linear between samples)"
-            if integration == "trapezoid"
+            if trapezoid
             else "integrated: each row's V*I times the interval ending at it"
         )
     else:
-        dec = ded = np.full(n, np.nan)
         conventions["energy_basis"] = "not computed: the recording has no voltage_volt column"
+    conventions["cv_detection"] = cv_convention
 
-    code = labelled.codes
-    cycle_values = lab.get_column("cycle").fill_null(0).to_numpy()
-    work = lab.select("cycle").with_columns(
-        pl.Series("_code", code),
-        pl.Series("_seg", _segment_starts(code, cycle_values)),
-        pl.Series("_t", t),
-        pl.Series("_i", i_filled),
-        pl.Series("_v", v),
-        pl.Series("_dt", dt),
-        pl.Series("_dqc", dqc),
-        pl.Series("_dqd", dqd),
-        pl.Series("_dec", dec),
-        pl.Series("_ded", ded),
-    )
-
-    # ---- CV phase --------------------------------------------------------------------
-    cv_expr, cv_conv = _cv_rows(lab, has_voltage, cv_voltage_tolerance_v, cv_current_drop)
-    conventions["cv_detection"] = cv_conv
-    work = work.with_columns(cv_expr.alias("_cv"))
+    # ---- currents and half-cycles ----------------------------------------------------
+    # Per-cycle columns as numpy arrays; ``valid`` is False where a column is null.
+    size = runs.size
+    nothing = np.zeros(size, dtype=bool)
+    charge_current = _median_abs(i, runs, 1, i_low, i_high)
+    discharge_current = _median_abs(i, runs, -1, i_low, i_high)
+    charge_segments = runs.segments(1)
+    discharge_segments = runs.segments(-1)
+    values: dict[str, np.ndarray] = {
+        "cycle": runs.cycles,
+        "start_time_s": runs.per_cycle(np.fmin, np.fmin.reduceat(t, runs.starts)),
+        "duration_s": runs.sum(dt),
+        "charge_capacity_ah": charge_ah,
+        "discharge_capacity_ah": discharge_ah,
+        "charge_energy_wh": np.full(size, np.nan) if charge_wh is None else charge_wh,
+        "discharge_energy_wh": np.full(size, np.nan) if discharge_wh is None else discharge_wh,
+        "cv_charge_capacity_ah": cv_ah,
+        "charge_current_a": charge_current,
+        "discharge_current_a": discharge_current,
+        "charge_segments": charge_segments,
+        "discharge_segments": discharge_segments,
+    }
+    valid: dict[str, np.ndarray] = {
+        "charge_current_a": ~np.isnan(charge_current),
+        "discharge_current_a": ~np.isnan(discharge_current),
+    }
+    if charge_wh is None:
+        valid["charge_energy_wh"] = valid["discharge_energy_wh"] = nothing
 
     # ---- temperature ----------------------------------------------------------------
-    temp_col = next((c for c in _TEMPERATURE_COLUMNS if c in lab.columns), None)
+    temp_col = next((c for c in _TEMPERATURE_COLUMNS if c in frame.columns), None)
     if temp_col is not None:
-        temp = _float_column(lab, temp_col)
-        t_prev = np.empty(n)
-        if n:
-            t_prev[0] = temp[0]
-            t_prev[1:] = temp[:-1]
-        t_mid = 0.5 * (t_prev + temp)
+        temp = _float_column(frame, temp_col)
+        t_mid = 0.5 * (_shifted(temp) + temp)
         ok = np.isfinite(t_mid)
-        work = work.with_columns(
-            pl.Series("_temp", temp),
-            pl.Series("_tdt", np.where(ok, t_mid * dt, 0.0)),
-            pl.Series("_wdt", np.where(ok, dt, 0.0)),
-        )
+        weighted = runs.sum(np.where(ok, t_mid * dt, 0.0))
+        weight = runs.sum(np.where(ok, dt, 0.0))
+        present = ~np.isnan(temp)
+        sample_sum = runs.sum(np.where(present, temp, 0.0))
+        samples = runs.sum(present.astype(np.float64))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values["mean_temperature_celsius"] = np.where(
+                weight > 0, weighted / weight, sample_sum / samples
+            )
+        valid["mean_temperature_celsius"] = (weight > 0) | (samples > 0)
         conventions["temperature"] = (
             f"time-weighted mean of {temp_col} over the cycle (trapezoid); the sample mean "
             "where a cycle has zero duration"
         )
     else:
+        values["mean_temperature_celsius"] = np.full(size, np.nan)
+        valid["mean_temperature_celsius"] = nothing
         conventions["temperature"] = (
             "not computed: the recording has no temperature column "
             f"({' or '.join(_TEMPERATURE_COLUMNS)})"
         )
 
-    # ---- group by cycle ----------------------------------------------------------------
-    charging_rows = pl.col("_code") == 1
-    discharging_rows = pl.col("_code") == -1
-    aggs: list[pl.Expr] = [
-        pl.col("_t").min().alias("start_time_s"),
-        pl.col("_dt").sum().alias("duration_s"),
-        pl.col("_dqc").sum().alias("charge_capacity_ah"),
-        pl.col("_dqd").sum().alias("discharge_capacity_ah"),
-        pl.col("_dec").sum().alias("charge_energy_wh"),
-        pl.col("_ded").sum().alias("discharge_energy_wh"),
-        pl.col("_dqc").filter(pl.col("_cv")).sum().alias("cv_charge_capacity_ah"),
-        pl.col("_i").filter(charging_rows).abs().median().alias("charge_current_a"),
-        pl.col("_i").filter(discharging_rows).abs().median().alias("discharge_current_a"),
-        (pl.col("_seg") & charging_rows).sum().cast(pl.Int64).alias("charge_segments"),
-        (pl.col("_seg") & discharging_rows).sum().cast(pl.Int64).alias("discharge_segments"),
-    ]
-    if temp_col is not None:
-        aggs += [
-            pl.col("_tdt").sum().alias("_tdt"),
-            pl.col("_wdt").sum().alias("_wdt"),
-            pl.col("_temp").fill_nan(None).mean().alias("_tmean"),
-        ]
-    table = work.group_by("cycle").agg(aggs).sort("cycle")
-    if not has_voltage:
-        table = table.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("charge_energy_wh"),
-            pl.lit(None, dtype=pl.Float64).alias("discharge_energy_wh"),
-        )
-    if temp_col is not None:
-        table = table.with_columns(
-            pl.when(pl.col("_wdt") > 0)
-            .then(pl.col("_tdt") / pl.col("_wdt"))
-            .otherwise(pl.col("_tmean"))
-            .alias("mean_temperature_celsius")
-        ).drop("_tdt", "_wdt", "_tmean")
-    else:
-        table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("mean_temperature_celsius"))
-
     # ---- derived columns -------------------------------------------------------------
-    qc, qd = pl.col("charge_capacity_ah"), pl.col("discharge_capacity_ah")
-    ec, ed = pl.col("charge_energy_wh"), pl.col("discharge_energy_wh")
+    qc, qd = charge_ah, discharge_ah
+    ec, ed = values["charge_energy_wh"], values["discharge_energy_wh"]
+    has_energy = charge_wh is not None
     positive = cell.working_electrode == "positive"
     num, den = (qd, qc) if positive else (qc, qd)
     delivered = "discharge" if positive else "charge"
@@ -596,34 +946,31 @@ def summarize(
         "electrode: stripping / plating, delithiation / lithiation); null for a cycle "
         "that lacks a charge or a discharge half-cycle"
     )
-    both_halves = (pl.col("charge_segments") > 0) & (pl.col("discharge_segments") > 0)
-    table = table.with_columns(
-        pl.when(both_halves & (den > 0))
-        .then(num / den)
-        .otherwise(None)
-        .alias("coulombic_efficiency"),
-        pl.when(qc > 0).then(ec / qc).otherwise(None).alias("mean_charge_voltage_v"),
-        pl.when(qd > 0).then(ed / qd).otherwise(None).alias("mean_discharge_voltage_v"),
-        pl.when(qc > 0)
-        .then(pl.col("cv_charge_capacity_ah") / qc)
-        .otherwise(None)
-        .alias("cv_charge_fraction"),
-    ).with_columns(
-        (pl.col("mean_charge_voltage_v") - pl.col("mean_discharge_voltage_v")).alias(
-            "voltage_hysteresis_v"
+    both_halves = (charge_segments > 0) & (discharge_segments > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values["coulombic_efficiency"] = num / den
+        values["mean_charge_voltage_v"] = ec / qc
+        values["mean_discharge_voltage_v"] = ed / qd
+        values["cv_charge_fraction"] = cv_ah / qc
+        values["voltage_hysteresis_v"] = (
+            values["mean_charge_voltage_v"] - values["mean_discharge_voltage_v"]
         )
+    valid["coulombic_efficiency"] = both_halves & _positive(den)
+    valid["mean_charge_voltage_v"] = _positive(qc) & has_energy
+    valid["mean_discharge_voltage_v"] = _positive(qd) & has_energy
+    valid["cv_charge_fraction"] = _positive(qc)
+    valid["voltage_hysteresis_v"] = (
+        valid["mean_charge_voltage_v"] & valid["mean_discharge_voltage_v"]
     )
     if not has_voltage:
-        table = table.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("cv_charge_capacity_ah"),
-            pl.lit(None, dtype=pl.Float64).alias("cv_charge_fraction"),
-        )
+        valid["cv_charge_capacity_ah"] = valid["cv_charge_fraction"] = nothing
     conventions["mean_voltage"] = "energy / capacity of the half-cycle"
     conventions["voltage_hysteresis"] = "mean_charge_voltage_v - mean_discharge_voltage_v"
 
     # mass-normalised
-    table, conventions["specific"] = _optional(
-        table,
+    conventions["specific"] = _optional(
+        values,
+        valid,
         want=specific,
         available=cell.has_active_mass(),
         raise_missing=cell.active_mass,
@@ -633,34 +980,42 @@ def summarize(
             "charge_energy_wh_kg",
             "discharge_energy_wh_kg",
         ),
-        make=lambda: _specific_columns(cell.active_mass()),
+        make=lambda: _specific_columns(cell.active_mass(), qc, qd, ec, ed, has_energy),
         described=lambda: {
             "active_mass_g": cell.active_mass(),
             "basis": "active material (CellSpec.active_mass())",
         },
     )
-    table, conventions["areal"] = _optional(
-        table,
+    conventions["areal"] = _optional(
+        values,
+        valid,
         want=areal,
         available=cell.area_cm2 is not None,
         raise_missing=cell.area,
         columns=("charge_capacity_mah_cm2", "discharge_capacity_mah_cm2"),
-        make=lambda: [
-            (qc * 1000.0 / cell.area()).alias("charge_capacity_mah_cm2"),
-            (qd * 1000.0 / cell.area()).alias("discharge_capacity_mah_cm2"),
-        ],
+        make=lambda: {
+            "charge_capacity_mah_cm2": (qc * 1000.0 / cell.area(), None),
+            "discharge_capacity_mah_cm2": (qd * 1000.0 / cell.area(), None),
+        },
         described=lambda: {"area_cm2": cell.area()},
     )
-    table, conventions["c_rate"] = _optional(
-        table,
+    conventions["c_rate"] = _optional(
+        values,
+        valid,
         want=c_rate,
         available=cell.has_nominal_capacity(),
         raise_missing=cell.nominal_capacity,
         columns=("charge_c_rate", "discharge_c_rate"),
-        make=lambda: [
-            (pl.col("charge_current_a") / cell.nominal_capacity()).alias("charge_c_rate"),
-            (pl.col("discharge_current_a") / cell.nominal_capacity()).alias("discharge_c_rate"),
-        ],
+        make=lambda: {
+            "charge_c_rate": (
+                charge_current / cell.nominal_capacity(),
+                valid["charge_current_a"],
+            ),
+            "discharge_c_rate": (
+                discharge_current / cell.nominal_capacity(),
+                valid["discharge_current_a"],
+            ),
+        },
         described=lambda: {
             "nominal_capacity_ah": cell.nominal_capacity(),
             "rule": "median |current| of the charging (discharging) rows / nominal capacity",
@@ -668,7 +1023,7 @@ def summarize(
     )
 
     # retention
-    cycles = table.get_column("cycle").to_list()
+    cycles = runs.cycles.tolist()
     if reference_cycle not in cycles:
         raise CyclingDataError(
             f"reference cycle {reference_cycle} is not in the recording (cycles "
@@ -676,20 +1031,18 @@ def summarize(
             path=path,
         )
     delivered_col = f"{delivered}_capacity_ah"
-    ref_value = table.filter(pl.col("cycle") == reference_cycle).get_column(delivered_col)[0]
-    if ref_value is None or not ref_value > 0:
+    delivered_q = values[delivered_col]
+    ref_value = float(delivered_q[cycles.index(reference_cycle)])
+    if not ref_value > 0:
         notes.append(
             f"the reference cycle {reference_cycle} delivered no {delivered} capacity; "
             "capacity_retention is null"
         )
-        retention = pl.lit(None, dtype=pl.Float64)
+        values["capacity_retention"] = np.full(size, np.nan)
+        valid["capacity_retention"] = nothing
     else:
-        retention = (
-            pl.when(pl.col(f"{delivered}_segments") > 0)
-            .then(pl.col(delivered_col) / float(ref_value))
-            .otherwise(None)
-        )
-    table = table.with_columns(retention.alias("capacity_retention"))
+        values["capacity_retention"] = delivered_q / ref_value
+        valid["capacity_retention"] = values[f"{delivered}_segments"] > 0
     conventions["reference_cycle"] = reference_cycle
     conventions["capacity_retention"] = (
         f"{delivered_col} / {delivered_col} of cycle {reference_cycle} (delivered capacity "
@@ -703,16 +1056,16 @@ def summarize(
     )
 
     # notes on unusual cycles
-    odd = table.filter((pl.col("charge_segments") > 1) | (pl.col("discharge_segments") > 1))
-    if odd.height:
+    odd = (charge_segments > 1) | (discharge_segments > 1)
+    if odd.any():
         notes.append(
-            f"cycle(s) {_span(odd.get_column('cycle').to_list())} hold more than one charge or "
+            f"cycle(s) {_span(runs.cycles[odd].tolist())} hold more than one charge or "
             "discharge half-cycle (see charge_segments, discharge_segments)"
         )
-    if labelled.info.get("cycle_0"):
-        notes.append(str(labelled.info["cycle_0"]))
+    if labels.info.get("cycle_0"):
+        notes.append(str(labels.info["cycle_0"]))
 
-    table = table.select([c for c in UNITS if c in table.columns])
+    table = pl.DataFrame([_series(c, values[c], valid.get(c)) for c in UNITS if c in values])
     source = {
         "path": path,
         "sha256": rec.meta.sha256,
@@ -735,34 +1088,70 @@ def _span(values: list[Any]) -> str:
     return ", ".join(str(v) for v in values[:10]) + f", ... ({len(values)} in all)"
 
 
-def _specific_columns(mass_g: float) -> list[pl.Expr]:
+def _positive(values: np.ndarray) -> np.ndarray:
+    """``values > 0`` as polars compares floats (NaN above every number)."""
+    with np.errstate(invalid="ignore"):
+        out: np.ndarray = (values > 0) | np.isnan(values)
+    return out
+
+
+#: A computed per-cycle column: values and where they are valid (None: everywhere).
+_Column = tuple[np.ndarray, np.ndarray | None]
+
+
+def _series(name: str, values: np.ndarray, valid: np.ndarray | None) -> pl.Series:
+    """Make a table column (Int64 counts and cycle numbers, else Float64), null where invalid."""
+    dtype = pl.Int64 if values.dtype.kind in "iu" else pl.Float64
+    if valid is None or bool(valid.all()):
+        return pl.Series(name, values, dtype=dtype)
+    return pl.Series(name, np.ma.masked_array(values, mask=~valid), dtype=dtype)
+
+
+def _specific_columns(
+    mass_g: float,
+    qc: np.ndarray,
+    qd: np.ndarray,
+    ec: np.ndarray,
+    ed: np.ndarray,
+    has_energy: bool,
+) -> dict[str, _Column]:
     kg = mass_g / 1000.0
-    return [
-        (pl.col("charge_capacity_ah") * 1000.0 / mass_g).alias("charge_capacity_mah_g"),
-        (pl.col("discharge_capacity_ah") * 1000.0 / mass_g).alias("discharge_capacity_mah_g"),
-        (pl.col("charge_energy_wh") / kg).alias("charge_energy_wh_kg"),
-        (pl.col("discharge_energy_wh") / kg).alias("discharge_energy_wh_kg"),
-    ]
+    energy_valid = None if has_energy else np.zeros(qc.size, dtype=bool)
+    return {
+        "charge_capacity_mah_g": (qc * 1000.0 / mass_g, None),
+        "discharge_capacity_mah_g": (qd * 1000.0 / mass_g, None),
+        "charge_energy_wh_kg": (ec / kg, energy_valid),
+        "discharge_energy_wh_kg": (ed / kg, energy_valid),
+    }
 
 
 def _optional(
-    table: pl.DataFrame,
+    values: dict[str, np.ndarray],
+    valid: dict[str, np.ndarray],
     *,
     want: bool | None,
     available: bool,
     raise_missing: Callable[[], float],
     columns: tuple[str, ...],
-    make: Callable[[], list[pl.Expr]],
+    make: Callable[[], dict[str, _Column]],
     described: Callable[[], dict[str, Any]],
-) -> tuple[pl.DataFrame, str | dict[str, Any]]:
-    """Add columns that need a cell parameter: compute, raise, or null with a reason."""
+) -> str | dict[str, Any]:
+    """Add columns that need a cell parameter: compute, raise, or null with a reason.
+
+    The columns go into ``values`` (and ``valid`` where some are null); the return value
+    is what the conventions record.
+    """
     if want is True and not available:
         raise_missing()  # raises MissingCellParameterError naming what to pass
         raise MissingCellParameterError(f"cannot compute {columns}")  # pragma: no cover
     if want is False:
         reason = "not requested"
     elif available:
-        return table.with_columns(make()), described()
+        for name, (column, where) in make().items():
+            values[name] = column
+            if where is not None:
+                valid[name] = where
+        return described()
     else:
         try:
             raise_missing()
@@ -770,35 +1159,92 @@ def _optional(
             reason = f"not computed: {exc.message}"
         else:  # pragma: no cover - available said otherwise
             reason = "not computed"
-    return table.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in columns), reason
+    size = next(iter(values.values())).size
+    for name in columns:
+        values[name] = np.full(size, np.nan)
+        valid[name] = np.zeros(size, dtype=bool)
+    return reason
+
+
+def _cv_step_rows(step_type: pl.Series) -> np.ndarray | None:
+    """Rows in steps whose type starts with ``CV``; None when no step type does.
+
+    A categorical column is matched through its physical codes: only the distinct codes
+    (found at the changes of step type) are turned into text.
+    """
+    if isinstance(step_type.dtype, pl.Categorical | pl.Enum) and not step_type.null_count():
+        dtype = step_type.dtype
+        if isinstance(dtype, pl.Enum) and not any(_is_cv(c) for c in dtype.categories.to_list()):
+            return None  # no category of the Enum could match: no need to look at the rows
+        physical = step_type.to_physical().to_numpy()
+        starts = np.concatenate((np.zeros(1, dtype=np.int64), _changes(physical)))
+        ids, first = np.unique(physical[starts], return_index=True)
+        names = step_type.gather(starts[first]).cast(pl.String).to_list()
+        cv_ids = [c for c, s in zip(ids.tolist(), names, strict=True) if _is_cv(s)]
+        if not cv_ids:
+            return None
+        in_cv: np.ndarray = physical == cv_ids[0]
+        for other in cv_ids[1:]:
+            in_cv |= physical == other
+        return in_cv
+    text = step_type.cast(pl.String)
+    cv_names = [s for s in text.unique().to_list() if s is not None and _is_cv(s)]
+    if not cv_names:
+        return None
+    rows: np.ndarray = text.is_in(cv_names).fill_null(False).to_numpy()
+    return rows
+
+
+def _is_cv(step_type: str) -> bool:
+    return step_type.strip().upper().startswith("CV")
 
 
 def _cv_rows(
-    lab: pl.DataFrame, has_voltage: bool, tolerance_v: float, current_drop: float
-) -> tuple[pl.Expr, dict[str, Any]]:
-    """Expression flagging the rows whose preceding interval belongs to a CV phase."""
-    i = pl.col("_i")
-    if "step_type" in lab.columns:
-        step_type = lab.get_column("step_type").cast(pl.String)
-        names = [s for s in step_type.unique().to_list() if s is not None]
-        cv_names = [s for s in names if s.strip().upper().startswith("CV")]
-        if cv_names:
-            return (
-                pl.lit(step_type.is_in(cv_names).fill_null(False)) & (i > 0),
-                {
-                    "method": "step_type",
-                    "rule": "charge passed in steps whose step_type starts with 'CV'",
-                },
-            )
+    frame: pl.DataFrame,
+    runs: _Runs,
+    positive: np.ndarray,
+    i: np.ndarray,
+    v: np.ndarray,
+    has_voltage: bool,
+    tolerance_v: float,
+    current_drop: float,
+    i_high: np.ndarray,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Flag the rows whose preceding interval belongs to a CV phase.
+
+    ``positive`` flags the rows with ``i > 0``; ``i_high`` is the largest current of every
+    run.
+    """
+    if "step_type" in frame.columns:
+        in_cv_step = _cv_step_rows(frame.get_column("step_type"))
+        if in_cv_step is not None:
+            in_cv_step &= positive
+            return in_cv_step, {
+                "method": "step_type",
+                "rule": "charge passed in steps whose step_type starts with 'CV'",
+            }
     if not has_voltage:
-        return pl.lit(False), {"method": "none", "rule": "not computed: no voltage_volt column"}
-    charging = i > 0
-    v_max = pl.col("_v").filter(pl.col("_code") == 1).max().over("cycle")
-    i_cc = i.filter(pl.col("_code") == 1).max().over("cycle")
-    expr = (
-        charging & (pl.col("_v") >= v_max - tolerance_v) & (i < (1.0 - current_drop) * i_cc)
-    ).fill_null(False)
-    return expr, {
+        return np.zeros(i.size, dtype=bool), {
+            "method": "none",
+            "rule": "not computed: no voltage_volt column",
+        }
+    charging_run = runs.code == 1
+    v_max = runs.per_cycle(
+        np.fmax, np.where(charging_run, np.fmax.reduceat(v, runs.starts), np.nan)
+    )
+    i_cc = runs.per_cycle(np.fmax, np.where(charging_run, i_high, np.nan))
+    has_charge = runs.count(1) > 0
+    # per run: thresholds of its cycle; a cycle without charging rows has no CV rows
+    v_floor = (v_max - tolerance_v)[runs.group]
+    i_ceiling = np.where(has_charge, (1.0 - current_drop) * i_cc, -np.inf)[runs.group]
+    rows = positive.copy()
+    rows &= i < np.repeat(i_ceiling, runs.lengths)
+    with np.errstate(invalid="ignore"):
+        near_top = v >= np.repeat(v_floor, runs.lengths)
+    if not _all_finite(v):
+        near_top |= np.isnan(v)  # polars orders NaN above every number
+    rows &= near_top
+    return rows, {
         "method": "voltage",
         "rule": "a charging row is in the CV phase when V >= (highest charging V of the cycle) "
         "- voltage_tolerance_v and I < (1 - current_drop) x (largest charging I of the "

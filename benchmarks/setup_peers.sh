@@ -58,7 +58,7 @@ make_env() {
     echo "   ok: $env"
 }
 
-wanted=${*:-cellpy pyprobe navani}
+wanted=${*:-cellpy pyprobe navani impedancepy}
 status=0
 for peer in $wanted; do
     case $peer in
@@ -79,8 +79,12 @@ for peer in $wanted; do
             # navani pins numpy < 2; the benchmark hands it .npz arrays, so no pyarrow
             make_env navani "$python" "navani==0.1.22" || status=1
             ;;
+        impedancepy)
+            # impedance.py 1.7.1 imports pandas without declaring it
+            make_env impedancepy "$python" "impedance==1.7.1" pandas || status=1
+            ;;
         *)
-            echo "unknown peer: $peer (choose from cellpy pyprobe navani)"
+            echo "unknown peer: $peer (choose from cellpy pyprobe navani impedancepy)"
             status=1
             ;;
     esac

@@ -26,6 +26,7 @@ __all__ = [
     "MissingFileError",
     "ProtocolError",
     "ReaderError",
+    "ThermalError",
     "UnknownFormatError",
 ]
 
@@ -133,4 +134,13 @@ class CircuitError(ImpedanceError):
     """An equivalent-circuit string cannot be parsed, or names an element nobody registered.
 
     The message shows the string with a caret under the position of the problem.
+    """
+
+
+class ThermalError(ElyteError, ValueError):
+    """A calorimetry recording (ARC, DSC) or a thermal-runaway model cannot be used as asked.
+
+    Raised, for example, for an analysis window outside the data, a criterion that is not a
+    positive rate, or model parameters that are not physical. The message repeats the bad
+    value and says what is allowed. A run without any exotherm is *not* an error.
     """

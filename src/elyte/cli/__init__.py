@@ -189,12 +189,16 @@ def _command_returning_json(func: F) -> F:
 
 def _register_commands() -> None:
     from elyte.cli.cycling import cycling
+    from elyte.cli.design import composition, design, formulate
     from elyte.cli.lithium import aurbach, lsv, symmetric
 
     app.command("cycling")(_command_returning_json(cycling))
     app.command("aurbach")(_command_returning_json(aurbach))
     app.command("symmetric")(_command_returning_json(symmetric))
     app.command("lsv")(_command_returning_json(lsv))
+    app.command("design")(_command_returning_json(design))
+    app.command("formulate")(_command_returning_json(formulate))
+    app.command("composition")(_command_returning_json(composition))
 
 
 _register_commands()

@@ -190,7 +190,10 @@ def _command_returning_json(func: F) -> F:
 def _register_commands() -> None:
     from elyte.cli.cycling import cycling
     from elyte.cli.design import composition, design, formulate
+    from elyte.cli.impedance import conductivity, eis_fit
     from elyte.cli.lithium import aurbach, lsv, symmetric
+    from elyte.cli.thermal import arc, arc_simulate, dsc
+    from elyte.cli.transference import transference
 
     app.command("cycling")(_command_returning_json(cycling))
     app.command("aurbach")(_command_returning_json(aurbach))
@@ -199,6 +202,12 @@ def _register_commands() -> None:
     app.command("design")(_command_returning_json(design))
     app.command("formulate")(_command_returning_json(formulate))
     app.command("composition")(_command_returning_json(composition))
+    app.command("arc")(_command_returning_json(arc))
+    app.command("arc-simulate")(_command_returning_json(arc_simulate))
+    app.command("dsc")(_command_returning_json(dsc))
+    app.command("eis-fit")(_command_returning_json(eis_fit))
+    app.command("conductivity")(_command_returning_json(conductivity))
+    app.command("transference")(_command_returning_json(transference))
 
 
 _register_commands()

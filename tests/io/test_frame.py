@@ -88,3 +88,23 @@ def test_snake_names() -> None:
     assert snake("|Z|") == "abs_z"
     assert snake("<I>") == "i"
     assert snake("1st") == "c_1st"
+
+
+def test_files_written_by_the_virtual_lab_read_back_as_simulated(tmp_path: Path) -> None:
+    """The writers' mark in a header makes the reader set meta.simulated (both formats)."""
+    import elyte
+    from elyte.virtual.lithium import li_cu_aurbach
+    from elyte.virtual.writers import write_landt_csv, write_mpt
+
+    rec, _ = li_cu_aurbach(seed=1)
+    for path in (write_mpt(rec, tmp_path / "a.mpt"), write_landt_csv(rec, tmp_path / "a.csv")):
+        back = elyte.read(path)
+        assert back.meta.simulated is True
+        assert any("elyte virtual lab" in n for n in back.meta.notes)
+
+
+def test_instrument_files_are_not_marked_simulated() -> None:
+    import elyte
+    from tests.conftest import shared_file
+
+    assert elyte.read(shared_file("biologic", "gcpl.issue_149.mpt")).meta.simulated is False

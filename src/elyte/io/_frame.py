@@ -294,6 +294,28 @@ def accumulate_resets(column: str, *, rel_tol: float = 1e-6) -> pl.Expr:
     return value + carried.cum_sum()
 
 
+#: Text that elyte's virtual-lab writers put into every file they write (header/preamble).
+SIMULATION_MARK = "elyte virtual lab"
+
+
+def _marked_simulated(vendor: Mapping[str, Any] | None) -> bool:
+    """Whether vendor header text carries the virtual lab's mark."""
+    if not vendor:
+        return False
+    stack: list[Any] = [vendor]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if SIMULATION_MARK in item:
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+            stack.extend(k for k in item if isinstance(k, str))
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
 def build_recording(
     canon: Canonicalised,
     *,
@@ -333,6 +355,9 @@ def build_recording(
                 f"{total_col} accumulated over the test from the per-step vendor values "
                 f"({step_col}), as BDF defines it"
             )
+    if not simulated and _marked_simulated(vendor):
+        simulated = True
+        all_notes.append(f"the file says it was made by the {SIMULATION_MARK} (simulated data)")
     if derived:
         frame = frame.with_columns(derived)
         frame = frame.select(canonical_order(frame.columns))

@@ -73,6 +73,11 @@ _real("neware", "neware", "21_10_7_85.ndax")
 _real("neware", "neware", "Unit27_Example_Corrupt.ndax")
 _real("landt", "landt", "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv", lines=60)
 _real("arbin", "arbin", "bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx")
+_real("gamry-dta", "eis", "impedancepy_exampleDataGamry.DTA")
+_real("zplot", "eis", "impedancepy_exampleDataZPlot.z")
+_real("chi", "eis", "impedancepy_exampleDataCHInstruments.txt")
+_real("eis-text", "eis", "impedancepy_exampleData.csv")
+_real("eis-text", "eis", "pydrttools_LIB_data.txt")
 
 
 @st.composite

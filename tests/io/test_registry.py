@@ -13,7 +13,19 @@ from elyte.io.registry import ReaderPlugin, available_readers, get_reader
 
 def test_builtin_readers_are_registered() -> None:
     readers = available_readers()
-    for name in ("biologic-mpr", "biologic-mpt", "neware", "landt", "arbin", "bdf", "csv"):
+    for name in (
+        "biologic-mpr",
+        "biologic-mpt",
+        "neware",
+        "landt",
+        "arbin",
+        "bdf",
+        "csv",
+        "gamry-dta",
+        "zplot",
+        "chi",
+        "eis-text",
+    ):
         assert name in readers
         assert isinstance(get_reader(name), ReaderPlugin)
 

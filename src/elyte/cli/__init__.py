@@ -192,6 +192,7 @@ def _register_commands() -> None:
     from elyte.cli.design import composition, design, formulate
     from elyte.cli.impedance import conductivity, eis_fit
     from elyte.cli.lithium import aurbach, lsv, symmetric
+    from elyte.cli.simulate import simulate
     from elyte.cli.thermal import arc, arc_simulate, dsc
     from elyte.cli.transference import transference
 
@@ -208,6 +209,7 @@ def _register_commands() -> None:
     app.command("eis-fit")(_command_returning_json(eis_fit))
     app.command("conductivity")(_command_returning_json(conductivity))
     app.command("transference")(_command_returning_json(transference))
+    app.command("simulate")(_command_returning_json(simulate))
 
 
 _register_commands()

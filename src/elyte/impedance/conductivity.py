@@ -223,7 +223,11 @@ def bulk_resistance(
         Crop the high-frequency Z″ > 0 points, or keep them and add a series ``L0`` to the
         default circuit (the graphical methods always use the cropped points). Lead
         inductance also shifts the capacitive points near ``f_max``, where cropping cannot
-        remove it: use ``"model"`` when the bulk arc is resolved near the top frequency.
+        remove it: use ``"model"`` when the bulk arc is resolved near the top frequency. On
+        simulated SS|gel|SS spectra at 0-10 °C (bulk arc half resolved) cropping biased sigma
+        by 5-27 % and ``"model"`` by < 0.11 %; ``"model"`` is not the default because its fit
+        fails more often on spectra where the arc lies above ``f_max``. Compare the methods'
+        spread in the result.
     spike_fraction, spike_span : float
         The spike line uses the points below the minimum's frequency with
         ``max(2·min(-Z″), spike_fraction·Z'_min) <= -Z″ <= spike_span·Z'_min`` (at least the

@@ -46,7 +46,11 @@ _BUILTIN = (
     "elyte.io.landt",
     "elyte.io.arbin",
     "elyte.io.bdf",
+    "elyte.io.gamry",
+    "elyte.io.zplot",
+    "elyte.io.chi",
     "elyte.io.csv",
+    "elyte.io.eis_text",
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from elyte._json import jsonable as _jsonable
 from elyte.errors import ExportError, ReaderError
 from elyte.schema import CANONICAL, canonical_order, label_of
 
@@ -93,20 +94,6 @@ class RecordingMeta:
         start = kwargs.get("start_time")
         kwargs["start_time"] = datetime.fromisoformat(start) if start else None
         return cls(**kwargs)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 @dataclass(frozen=True, eq=False)

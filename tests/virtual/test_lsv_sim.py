@@ -71,7 +71,8 @@ def test_round_trip_without_baseline(tmp_path: Path) -> None:
     """Raw onset: first sample at or above E0 + b ln((j_th - C v)/j0), within one step."""
     rec, truth = _round_trip(tmp_path)
     res = anodic_stability(rec, area_cm2=BASE["area_cm2"])
-    assert res.onset_potential_v is not None and res.onset_interpolated_v is not None
+    assert res.onset_potential_v is not None
+    assert res.onset_interpolated_v is not None
     assert RAW_ONSET - 1e-9 <= res.onset_potential_v <= RAW_ONSET + STEP_V + 1e-9
     assert abs(res.onset_interpolated_v - truth.onset_v) < STEP_V
     # it is not the baseline-subtracted onset (35 steps away)
@@ -83,7 +84,8 @@ def test_round_trip_with_capacitive_baseline(tmp_path: Path) -> None:
     """Capacitive baseline: onset at E0 + b ln(j_th/j0) within one step; C recovered."""
     rec, truth = _round_trip(tmp_path)
     res = anodic_stability(rec, area_cm2=BASE["area_cm2"], baseline="capacitive")
-    assert res.onset_potential_v is not None and res.onset_interpolated_v is not None
+    assert res.onset_potential_v is not None
+    assert res.onset_interpolated_v is not None
     assert abs(res.onset_potential_v - CORRECTED_ONSET) <= STEP_V + 1e-9
     assert abs(res.onset_interpolated_v - truth.onset_corrected_v) < STEP_V
     assert res.baseline.capacitive_ma_cm2 == pytest.approx(J_CAP, rel=1e-6)
@@ -95,10 +97,12 @@ def test_round_trip_with_leak(tmp_path: Path) -> None:
     rec, truth = _round_trip(tmp_path, leak_s_cm2=2e-6)
     assert truth.onset_corrected_v == pytest.approx(CORRECTED_ONSET, abs=1e-12)
     # the leak adds 2e-3 mA/cm2 per V: the raw onset comes earlier than without it
-    assert truth.onset_v is not None and truth.onset_v < RAW_ONSET - 0.01
+    assert truth.onset_v is not None
+    assert truth.onset_v < RAW_ONSET - 0.01
     raw = anodic_stability(rec, area_cm2=BASE["area_cm2"])
     fit = anodic_stability(rec, area_cm2=BASE["area_cm2"], baseline="capacitive_resistive")
-    assert raw.onset_interpolated_v is not None and fit.onset_interpolated_v is not None
+    assert raw.onset_interpolated_v is not None
+    assert fit.onset_interpolated_v is not None
     assert abs(raw.onset_interpolated_v - truth.onset_v) < STEP_V
     assert abs(fit.onset_interpolated_v - CORRECTED_ONSET) < STEP_V
     assert fit.baseline.leak_resistance_ohm_cm2 == pytest.approx(1 / 2e-6, rel=1e-4)
@@ -126,18 +130,21 @@ def test_deterministic_for_a_seed() -> None:
     a, ta = linear_sweep(**BASE, noise_ma_cm2=1e-4, noise_v=1e-4, seed=7)
     b, tb = linear_sweep(**BASE, noise_ma_cm2=1e-4, noise_v=1e-4, seed=7)
     c, _ = linear_sweep(**BASE, noise_ma_cm2=1e-4, noise_v=1e-4, seed=8)
-    assert a.data.equals(b.data) and ta == tb
+    assert a.data.equals(b.data)
+    assert ta == tb
     assert not a.data.equals(c.data)
 
 
 def test_higher_j0_gives_earlier_onset(tmp_path: Path) -> None:
     """Property: a faster oxidation (higher j0) starts at lower potential, truth and analysis."""
-    onsets = []
-    truths = []
+    onsets: list[float] = []
+    truths: list[float] = []
     for k, j0 in enumerate([1e-4, 1e-3, 1e-2]):
         rec, truth = linear_sweep(**{**BASE, "j0_ma_cm2": j0})
         read = elyte.read(write_mpt(rec, tmp_path / f"{k}.mpt", technique="LSV"))
         res = anodic_stability(read, area_cm2=BASE["area_cm2"], baseline="capacitive")
+        assert res.onset_potential_v is not None
+        assert truth.onset_corrected_v is not None
         onsets.append(res.onset_potential_v)
         truths.append(truth.onset_corrected_v)
     assert all(np.diff(truths) < -0.1)  # b ln(10) = 115 mV apart
@@ -152,7 +159,8 @@ def test_seed_presets(tmp_path: Path) -> None:
         rec, truth = linear_sweep(**lsv_preset(name), seed=3)
         read = elyte.read(write_mpt(rec, tmp_path / f"{name}.mpt", technique="LSV"))
         res = anodic_stability(read, area_cm2=truth.area_cm2)
-        assert res.onset_potential_v is not None and truth.onset_v is not None
+        assert res.onset_potential_v is not None
+        assert truth.onset_v is not None
         assert abs(res.onset_potential_v - truth.onset_v) <= truth.step_v + 1e-9
         results[name] = res.onset_potential_v
     assert results["3d-sipe-lifpa"] > 5.5
@@ -164,17 +172,18 @@ def test_seed_presets(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "bad",
     [
-        {"e_end_v": 2.0},
-        {"scan_rate_mv_s": 0.0},
-        {"tafel_b_v": -0.1},
-        {"capacitance_f_cm2": -1e-6},
-        {"noise_ma_cm2": math.nan},
+        ({"e_end_v": 2.0}, "anodic sweep"),
+        ({"scan_rate_mv_s": 0.0}, "scan_rate_mv_s"),
+        ({"tafel_b_v": -0.1}, "tafel_b_v"),
+        ({"capacitance_f_cm2": -1e-6}, "capacitance_f_cm2"),
+        ({"noise_ma_cm2": math.nan}, "noise_ma_cm2"),
     ],
 )
-def test_rejects_bad_parameters(bad: dict[str, float]) -> None:
-    """Non-physical inputs raise ValueError."""
-    with pytest.raises(ValueError):
-        linear_sweep(**{**BASE, **bad})
+def test_rejects_bad_parameters(bad: tuple[dict[str, float], str]) -> None:
+    """Non-physical inputs raise ValueError naming the parameter."""
+    overrides, match = bad
+    with pytest.raises(ValueError, match=match):
+        linear_sweep(**{**BASE, **overrides})
 
 
 def test_no_onset_when_capacitive_current_exceeds_threshold() -> None:

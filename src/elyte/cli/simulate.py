@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from elyte._json import jsonable as _plain
 
 __all__ = ["EXPERIMENTS", "simulate"]
 
@@ -21,19 +21,8 @@ EXPERIMENTS = {
     "aurbach": "Li||Cu modified-Aurbach protocol of the seed at the set's CE (one .mpt)",
     "li-li": "Li||Li galvanostatic cycling, 0.5 mA/cm2 / 1 mAh/cm2 (one .mpt)",
     "cycling": "NCM811/Li CC-CV cycling, Li-inventory limited by the set's CE (LAND CSV)",
+    "lsv": "LSV of Li|E|SS at 1 mV/s with the set's oxidation behaviour (one .mpt)",
 }
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _run(experiment: str, params: Any, out: Path, seed: int) -> tuple[list[Path], Any]:
@@ -87,6 +76,11 @@ def _run(experiment: str, params: Any, out: Path, seed: int) -> tuple[list[Path]
 
         rec, cyc = cathode_li_cycling(li_ce=params.ce, seed=seed)
         return [writers.write_landt_csv(rec, out / f"{key}_ncm811_li.csv")], cyc
+    if experiment == "lsv":
+        from elyte.virtual.lsv import linear_sweep, lsv_preset
+
+        rec, lsv_truth = linear_sweep(**lsv_preset(key), seed=seed)
+        return [writers.write_mpt(rec, out / f"{key}_lsv.mpt", technique="LSV")], lsv_truth
     from elyte.errors import ElyteError
 
     raise ElyteError(f"unknown experiment {experiment!r}; choose one of {sorted(EXPERIMENTS)}")

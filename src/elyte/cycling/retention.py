@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from elyte._json import jsonable as _clean
 from elyte.cycling.segment import CyclingDataError
 from elyte.cycling.summary import UNITS, CycleTable
 
@@ -41,16 +42,6 @@ __all__ = [
     "fade_rate",
     "retention",
 ]
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
 
 
 class _Result:

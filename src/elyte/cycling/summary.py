@@ -48,6 +48,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from elyte._json import jsonable as _jsonable
 from elyte.cycling.cell import CellSpec
 from elyte.cycling.segment import CycleDefinition, CyclingDataError, label_arrays
 from elyte.errors import ExportError, MissingCellParameterError
@@ -198,18 +199,6 @@ def _finite_or_none(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float):
-        return _finite_or_none(value)
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    return str(value)
 
 
 # --------------------------------------------------------------------------- kernels

@@ -64,6 +64,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from elyte._json import jsonable as _clean
 from elyte.cycling.differential import half_cycle_capacity
 from elyte.cycling.segment import CycleDefinition, CyclingDataError, label_frame
 from elyte.cycling.summary import CapacityBasis
@@ -130,18 +131,6 @@ class SymmetricCellError(ProtocolError, CyclingDataError):
     it (and ``ValueError``). Bad parameters and missing columns raise a plain
     :class:`~elyte.cycling.CyclingDataError`.
     """
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        return _clean(value.item())
-    return value
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from elyte._json import jsonable as _clean
 from elyte.errors import ReaderError, ThermalError
 from elyte.thermal._table import Role, load_table
 from elyte.units import GAS_CONSTANT
@@ -685,18 +686,6 @@ def self_heating_rate(
 
 
 # --------------------------------------------------------------------------- results
-def _clean(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 @dataclass(frozen=True)
 class ThermalRunawayPoint:
     """T_tr at one criterion.

@@ -7,6 +7,16 @@ recordings as BioLogic ``.mpt`` or LAND CSV exports that elyte's own readers rea
 
 from __future__ import annotations
 
+from elyte.virtual.lsv import SEED_PRESETS as LSV_PRESETS
+from elyte.virtual.lsv import LsvTruth, linear_sweep, lsv_preset
 from elyte.virtual.writers import SIMULATED_MARK, write_landt_csv, write_mpt
 
-__all__ = ["SIMULATED_MARK", "write_landt_csv", "write_mpt"]
+__all__ = [
+    "LSV_PRESETS",
+    "SIMULATED_MARK",
+    "LsvTruth",
+    "linear_sweep",
+    "lsv_preset",
+    "write_landt_csv",
+    "write_mpt",
+]

@@ -61,6 +61,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from elyte._json import jsonable as _clean
 from elyte.cycling.segment import CyclingDataError
 from elyte.recording import Recording
 
@@ -128,18 +129,6 @@ class VoltammetryError(CyclingDataError):
 
 
 # --------------------------------------------------------------------------- results
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        return _clean(value.item())
-    return value
-
-
 @dataclass(frozen=True)
 class BaselineFit:
     """The baseline fitted over the low-potential window.

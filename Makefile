@@ -15,11 +15,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
 	touch $@
 
-# Until `elyte demo` exists (study pipeline issue), the main job reads a simulated cycling
-# file that elyte generates and shows what is in it.
+# The main job: simulate the seed's two electrolytes in every experiment, run the study,
+# print the path of the HTML report.
 demo: $(VENV)/.installed
-	$(BIN)/elyte example build/example_gcpl.parquet
-	$(BIN)/elyte inspect build/example_gcpl.parquet
+	$(BIN)/elyte demo --out build/demo
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

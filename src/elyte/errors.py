@@ -21,6 +21,7 @@ __all__ = [
     "ElyteError",
     "ExportError",
     "ImpedanceError",
+    "ManifestError",
     "MissingCellParameterError",
     "MissingDependencyError",
     "MissingFileError",
@@ -144,3 +145,30 @@ class ThermalError(ElyteError, ValueError):
     positive rate, or model parameters that are not physical. The message repeats the bad
     value and says what is allowed. A run without any exotherm is *not* an error.
     """
+
+
+class ManifestError(ElyteError, ValueError):
+    """A study manifest (TOML) is not valid: a missing file, an unknown analysis, a bad unit.
+
+    ``line`` is the 1-based line of the manifest the problem is on (``None`` when it cannot
+    be placed); ``str(error)`` puts the file and line in front of the message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | PathLike[str] | None = None,
+        offset: int | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path, offset=offset)
+        self.line = line
+        self.field = field
+
+    def __str__(self) -> str:
+        where = f"{self.path}" if self.path is not None else "manifest"
+        if self.line is not None:
+            where += f", line {self.line}"
+        return f"{where}: {self.message}"

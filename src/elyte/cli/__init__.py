@@ -193,6 +193,7 @@ def _register_commands() -> None:
     from elyte.cli.impedance import conductivity, eis_fit
     from elyte.cli.lithium import aurbach, lsv, symmetric
     from elyte.cli.simulate import simulate
+    from elyte.cli.study import demo, query, run
     from elyte.cli.thermal import arc, arc_simulate, dsc
     from elyte.cli.transference import transference
 
@@ -210,6 +211,9 @@ def _register_commands() -> None:
     app.command("conductivity")(_command_returning_json(conductivity))
     app.command("transference")(_command_returning_json(transference))
     app.command("simulate")(_command_returning_json(simulate))
+    app.command("run")(_command_returning_json(run))
+    app.command("demo")(_command_returning_json(demo))
+    app.command("query")(_command_returning_json(query))
 
 
 _register_commands()

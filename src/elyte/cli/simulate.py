@@ -20,7 +20,7 @@ EXPERIMENTS = {
     "arc": "ARC heat-wait-search run of the cell (ARC CSV)",
     "aurbach": "Li||Cu modified-Aurbach protocol of the seed at the set's CE (one .mpt)",
     "li-li": "Li||Li galvanostatic cycling, 0.5 mA/cm2 / 1 mAh/cm2 (one .mpt)",
-    "cycling": "NCM811/Li CC-CV cycling, Li-inventory limited by the set's CE (LAND CSV)",
+    "cycling": "NCM811/Li CC-CV cycling, 120 cycles, Li-inventory limited by the set's CE (LAND)",
     "lsv": "LSV of Li|E|SS at 1 mV/s with the set's oxidation behaviour (one .mpt)",
 }
 
@@ -74,7 +74,8 @@ def _run(experiment: str, params: Any, out: Path, seed: int) -> tuple[list[Path]
     if experiment == "cycling":
         from elyte.virtual.cycling import cathode_li_cycling
 
-        rec, cyc = cathode_li_cycling(li_ce=params.ce, seed=seed)
+        # 120 cycles: long enough for the Li reservoir of a low-CE electrolyte to run out
+        rec, cyc = cathode_li_cycling(li_ce=params.ce, n_cycles=120, seed=seed)
         return [writers.write_landt_csv(rec, out / f"{key}_ncm811_li.csv")], cyc
     if experiment == "lsv":
         from elyte.virtual.lsv import linear_sweep, lsv_preset

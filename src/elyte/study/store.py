@@ -8,11 +8,14 @@ killed mid-way leaves the last complete state.
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Float,
     ForeignKey,
     Integer,
@@ -110,7 +113,7 @@ class FileRow(Base):
     analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"))
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
 
 
 class MetricRow(Base):
@@ -153,6 +156,22 @@ def database_url(db: str | Path) -> str:
     return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
 
 
+def _finite(value: Any) -> Any:
+    """Replace non-finite floats (NaN, ±inf) by ``None``, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _strict_json(value: Any) -> str:
+    """JSON text PostgreSQL accepts: non-finite floats become ``null``."""
+    return json.dumps(_finite(value))
+
+
 def open_store(db: str | Path) -> Engine:
     """Create the engine for ``db`` (path or URL) and the tables if they are missing.
 
@@ -164,10 +183,15 @@ def open_store(db: str | Path) -> Engine:
     Returns
     -------
     sqlalchemy.engine.Engine
-        The engine; SQLite connections enforce foreign keys.
+        The engine; SQLite connections enforce foreign keys. On PostgreSQL, whose JSON
+        type rejects ``NaN`` and ``Infinity``, non-finite floats inside JSON columns are
+        stored as ``null`` (SQLite keeps them).
     """
     url = database_url(db)
-    engine = create_engine(url)
+    if url.startswith("postgresql"):
+        engine = create_engine(url, json_serializer=_strict_json)
+    else:
+        engine = create_engine(url)
     if url.startswith("sqlite"):
 
         @event.listens_for(engine, "connect")

@@ -124,3 +124,83 @@ def test_undeclared_electrolyte_and_unknown_field(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="colour") as info:
         load_manifest(_write(tmp_path, text))
     assert info.value.line == _line_of(text, "colour")
+
+
+NEW = """\
+[study]
+name = "t"
+
+[[electrolyte]]
+name = "E1"
+
+[[cell]]
+id = "lsv"
+electrolyte = "E1"
+
+[[cell.analysis]]
+kind = "lsv"
+files = ["licu.mpt"]
+area = "78.5 mm2"
+threshold = "20 uA/cm2"
+consecutive = 5
+
+[[cell]]
+id = "sei"
+electrolyte = "E1"
+
+[[cell.analysis]]
+kind = "sei"
+files = ["a.mpt", "b.mpt"]
+temperatures = ["20 degC", "313.15 K"]
+
+[[cell]]
+id = "pouch"
+electrolyte = "E1"
+
+[[cell.analysis]]
+kind = "design"
+preset = "seed_pouch_2p8ah"
+ce = 0.99
+"""
+
+
+def test_new_analyses_convert_units(tmp_path: Path) -> None:
+    """Truth: 78.5 mm2 = 0.785 cm2, 20 uA/cm2 = 0.02 mA/cm2, 313.15 K = 40 degC."""
+    study = load_manifest(_write(tmp_path, NEW))
+    lsv, sei, design = (c.analyses[0] for c in study.cells)
+    assert lsv.parameters == {
+        "area": pytest.approx(0.785),
+        "threshold": pytest.approx(0.02),
+        "consecutive": 5,
+    }
+    assert sei.kind == "sei"
+    assert sei.parameters["temperatures"] == pytest.approx([20.0, 40.0])
+    assert design.files == ()
+    assert design.parameters == {"preset": "seed_pouch_2p8ah", "ce": 0.99}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment", "field", "message"),
+    [
+        ('threshold = "20 uA/cm2"', 'threshold = "20 uA"', "20 uA", "threshold", "current_density"),
+        ('"313.15 K"]', '"313.15 K", "50 degC"]', "313.15 K", "temperatures", "3 temperatures"),
+        ('preset = "seed_pouch_2p8ah"', 'preset = "big"', "big", "preset", "unknown preset"),
+        (
+            'preset = "seed_pouch_2p8ah"',
+            'preset = "seed_pouch_2p8ah"\nfiles = ["a.mpt"]',
+            "a.mpt",
+            "files",
+            "not both",
+        ),
+    ],
+)
+def test_new_analyses_errors_name_the_line(
+    tmp_path: Path, old: str, new: str, fragment: str, field: str, message: str
+) -> None:
+    text = NEW.replace(old, new)
+    with pytest.raises(ManifestError) as info:
+        load_manifest(_write(tmp_path, text))
+    assert info.value.field == field
+    assert message in str(info.value)
+    if field != "files":
+        assert info.value.line == _line_of(text, fragment)

@@ -70,6 +70,69 @@ def test_stored_metrics_equal_the_analysis_functions(demo_dir: Path) -> None:
     assert _metric(db, "3d-sipe-lifpa-arc", "t_onset")["unit"] == "°C"
 
 
+def test_new_analyses_store_what_the_functions_return(demo_dir: Path) -> None:
+    """Truth: anodic_stability, sei_activation_energy and the design evaluated directly."""
+    from elyte.design import seed_pouch_2p8ah
+    from elyte.impedance import spectra_from_recording
+    from elyte.impedance.interface import sei_activation_energy
+    from elyte.io.registry import read
+    from elyte.voltammetry import anodic_stability
+
+    study = load_manifest(demo_dir / "study.toml")
+    cells = {c.id: c for c in study.cells}
+    db = demo_dir / "study.db"
+
+    a = cells["lipf6-emc-fec-lsv"].analyses[0]
+    assert a.parameters["threshold"] == pytest.approx(0.01)
+    lsv = anodic_stability(read(a.files[0]), area_cm2=a.parameters["area"], threshold_ma_cm2=0.01)
+    assert _metric(db, "lipf6-emc-fec-lsv", "onset_potential")["value"] == lsv.onset_potential_v
+    stored = _metric(db, "lipf6-emc-fec-lsv", "onset_potential_interpolated")
+    assert stored["value"] == lsv.onset_interpolated_v
+    assert stored["unit"] == "V"
+
+    s = cells["3d-sipe-lifpa-sei"].analyses[0]
+    spectra = [spectra_from_recording(read(f))[0] for f in s.files]
+    sei = sei_activation_energy(
+        spectra,
+        temperature_kelvin=[t + 273.15 for t in s.parameters["temperatures"]],
+        circuit="L0-R0-p(R_SEI,CPE_SEI)-p(R_ct,CPE_dl)",
+    )
+    stored = _metric(db, "3d-sipe-lifpa-sei", "activation_energy")
+    assert stored["value"] == sei.arrhenius.activation_energy_kj_mol
+    assert stored["uncertainty"] == sei.arrhenius.activation_energy_error_kj_mol
+    assert stored["unit"] == "kJ/mol"
+    first = _metric(db, "3d-sipe-lifpa-sei", "R_SEI", f"T = {s.parameters['temperatures'][0]:g} °C")
+    assert first["value"] == sei.series.values("R_SEI")[0]
+
+    d = cells["lipf6-emc-fec-pouch-design"].analyses[0]
+    design = seed_pouch_2p8ah().with_changes({"ce": d.parameters["ce"]}).evaluate()
+    for name, unit in (("wh_kg", "Wh/kg"), ("np_ratio", "1"), ("ec_ratio_g_ah", "g/Ah")):
+        stored = _metric(db, "lipf6-emc-fec-pouch-design", name)
+        assert stored["value"] == design.metrics[name]
+        assert stored["unit"] == unit
+    cycles = _metric(db, "lipf6-emc-fec-pouch-design", "cycles_to_li_exhaustion")["value"]
+    assert cycles == design.metrics["cycles_to_li_exhaustion"]
+
+
+@pytest.mark.parametrize("key", ["3d-sipe-lifpa", "lipf6-emc-fec"])
+def test_demo_recovers_sei_and_lsv_truth(demo_dir: Path, key: str) -> None:
+    """Truth: the set's SEI Ea (within 2 %) and the LSV simulator's noise-free onset.
+
+    The LSV tolerance is the simulator's own: one potential step (``truth.step_v``).
+    """
+    from elyte.virtual.lsv import linear_sweep, lsv_preset
+    from elyte.virtual.params import load_params
+
+    p = load_params(key)
+    db = demo_dir / "study.db"
+    ea = _metric(db, f"{key}-sei", "activation_energy")["value"]
+    assert ea * 1e3 == pytest.approx(p.sei.ea_j_mol, rel=0.02)
+    _, truth = linear_sweep(**lsv_preset(key), seed=1)
+    assert truth.onset_v is not None
+    onset = _metric(db, f"{key}-lsv", "onset_potential")["value"]
+    assert abs(onset - truth.onset_v) <= truth.step_v + 1e-9
+
+
 @pytest.mark.parametrize("key", ["3d-sipe-lifpa", "lipf6-emc-fec"])
 def test_demo_recovers_the_virtual_lab_truth(demo_dir: Path, key: str) -> None:
     """Truth: the parameter sets the demo simulated from (derived from the seed's numbers)."""
@@ -84,7 +147,7 @@ def test_demo_recovers_the_virtual_lab_truth(demo_dir: Path, key: str) -> None:
 
 
 def test_report_html_has_every_table_and_figure(demo_dir: Path) -> None:
-    """Truth: the store's own figure count plus the two comparison figures."""
+    """Truth: the store's own figures plus one comparison figure per kind the issue lists."""
 
     class Collect(HTMLParser):
         def __init__(self) -> None:
@@ -110,9 +173,23 @@ def test_report_html_has_every_table_and_figure(demo_dir: Path) -> None:
     with Session(engine) as session:
         n_figures = session.scalar(select(func.count()).select_from(FigureRow))
         kinds = set(session.scalars(select(AnalysisRow.kind)))
-    assert kinds == {"cycling", "aurbach", "symmetric", "conductivity", "transference", "arc"}
-    assert len(parser.images) == n_figures + 2
-    assert any("Comparison: capacity" in t for t in parser.images)
+    assert kinds == {
+        "cycling",
+        "aurbach",
+        "symmetric",
+        "conductivity",
+        "transference",
+        "arc",
+        "lsv",
+        "eis-series",
+        "design",
+    }
+    comparison = [t for t in parser.images if t.startswith("Comparison: ")]
+    assert len(parser.images) == n_figures + len(comparison)
+    for fragment in ("capacity", "Arrhenius", "Nyquist", "LSV", "ARC self-heating", "Li||Li"):
+        assert sum(fragment in t for t in comparison) == 1, (fragment, comparison)
+    for fragment in ("LSV (anodic stability)", "Arrhenius (1/R_SEI)", "Energy-density budget"):
+        assert sum(fragment in t for t in parser.images) == 2, fragment  # one per electrolyte
     t_plus = _metric(demo_dir / "study.db", "3d-sipe-lifpa-bv", "t_plus")["value"]
     assert t_plus in parser.values  # the single-cell value is shown unchanged
     summary = json.loads((demo_dir / "report" / "results.json").read_text())["summary"]

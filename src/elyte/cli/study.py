@@ -22,12 +22,15 @@ def run(
         Path | None, typer.Option("--out", "-o", help="Report folder (default: report/).")
     ] = None,
     db: DbOpt = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes for the analyses.")
+    ] = 1,
     json_output: JsonOpt = False,
 ) -> dict[str, Any] | None:
     """Run every analysis a study manifest declares (incrementally) and write the report."""
     from elyte.study import run_manifest
 
-    paths = run_manifest(study, out=out, db=db)
+    paths = run_manifest(study, out=out, db=db, jobs=jobs)
     document = {k: str(v) for k, v in paths.items()}
     if json_output:
         return document
@@ -56,6 +59,12 @@ def query(
     metric: Annotated[
         str | None, typer.Option("--metric", "-m", help="Metric name (SQL LIKE '%' allowed).")
     ] = None,
+    electrolyte: Annotated[
+        str | None, typer.Option("--electrolyte", "-e", help="Only this electrolyte (exact name).")
+    ] = None,
+    study: Annotated[
+        str | None, typer.Option("--study", "-s", help="Only this study (exact name).")
+    ] = None,
     json_output: JsonOpt = False,
 ) -> dict[str, Any] | None:
     """Pull metrics across every study of a store (for example every t_plus by electrolyte)."""
@@ -64,7 +73,12 @@ def query(
 
     if "://" not in db and not Path(db).is_file():
         raise ElyteError(f"{db}: no such results store")
-    rows = query_metrics(db, metric)
+    rows = [
+        r
+        for r in query_metrics(db, metric)
+        if (electrolyte is None or r["electrolyte"] == electrolyte)
+        and (study is None or r["study"] == study)
+    ]
     if json_output:
         return {"metrics": rows}
     for r in rows:

@@ -16,7 +16,7 @@ from typing import Any
 
 from elyte.errors import ElyteError
 
-__all__ = ["AnalysisOutput", "Metric", "run_analysis"]
+__all__ = ["DESIGN_METRICS", "AnalysisOutput", "Metric", "design_cell", "run_analysis"]
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,7 @@ def _png(make: Callable[[], Any], out: AnalysisOutput, title: str) -> None:
         out.notes.append(f"figure '{title}' not drawn: {exc}")
         return
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")  # a Figure: no pyplot
     out.figures[title] = buffer.getvalue()
 
 
@@ -317,6 +314,181 @@ def _arc(files: tuple[Path, ...], p: dict[str, Any], cell: dict[str, Any]) -> An
     return out
 
 
+def _lsv(files: tuple[Path, ...], p: dict[str, Any], cell: dict[str, Any]) -> AnalysisOutput:
+    from elyte.io.registry import read
+    from elyte.voltammetry import DEFAULT_CONSECUTIVE, DEFAULT_THRESHOLD_MA_CM2, anodic_stability
+    from elyte.voltammetry.plots import plot_lsv
+
+    rec = read(files[0])
+    r = anodic_stability(
+        rec,
+        area_cm2=p["area"],
+        threshold_ma_cm2=p.get("threshold", DEFAULT_THRESHOLD_MA_CM2),
+        consecutive=p.get("consecutive", DEFAULT_CONSECUTIVE),
+        baseline=p.get("baseline"),
+    )
+    d = r.to_dict()
+    out = AnalysisOutput(notes=list(d.get("notes", [])))
+    out.conventions = {
+        "onset": (
+            f"first potential of {d['consecutive']} consecutive points with an anodic current "
+            f"density >= {d['threshold_ma_cm2']:g} mA/cm2 (working-electrode area "
+            f"{d['area_cm2']:g} cm2)"
+        ),
+        "baseline": d["baseline"].get("kind") or "none subtracted",
+        **{f"lsv_{k}": v for k, v in d["conventions"].items()},
+    }
+    if d["onset_reason"]:
+        out.notes.append(f"no onset: {d['onset_reason']}")
+    out.metrics += [
+        Metric("onset_potential", _num(d["onset_potential_v"]), "V"),
+        Metric("onset_potential_interpolated", _num(d["onset_interpolated_v"]), "V"),
+        Metric("onset_potential_tangent", _num(d["tangent"]["potential_v"]), "V"),
+        Metric("scan_rate", _num(d["scan_rate_mv_s"]), "mV/s"),
+    ]
+    _png(lambda: plot_lsv(r), out, "LSV (anodic stability)")
+    return out
+
+
+def _eis_series(files: tuple[Path, ...], p: dict[str, Any], cell: dict[str, Any]) -> AnalysisOutput:
+    from elyte.impedance import spectra_from_recording
+    from elyte.impedance.interface import DEFAULT_INTERFACE_CIRCUIT, sei_activation_energy
+    from elyte.impedance.plots import plot_arrhenius, plot_nyquist
+    from elyte.io.registry import read
+
+    spectra = []
+    for f in files:
+        found = spectra_from_recording(read(f))
+        spectra += found[:1] if len(files) > 1 else found
+    temps = [t + 273.15 for t in p["temperatures"]] if "temperatures" in p else None
+    circuit = p.get("circuit", DEFAULT_INTERFACE_CIRCUIT)
+    resistance = p.get("resistance", "R_SEI")
+    r = sei_activation_energy(
+        spectra,
+        temperature_kelvin=temps,
+        circuit=circuit,
+        resistance=resistance,
+        global_fit=p.get("global_fit", False),
+    )
+    arr = r.arrhenius
+    out = AnalysisOutput(notes=list(r.notes))
+    out.conventions = {
+        "circuit": circuit,
+        "activation_energy": f"Arrhenius fit of 1/{resistance} = A exp(-Ea/RT) (sigma form)",
+        "temperatures": "from the manifest" if temps else "from the files",
+    }
+    out.metrics.append(
+        Metric(
+            "activation_energy",
+            _num(arr.activation_energy_kj_mol),
+            "kJ/mol",
+            _num(arr.activation_energy_error_kj_mol),
+        )
+    )
+    t_k = [float(t) for t in (temps or [s.temperature_kelvin for s in spectra])]
+    values, errors = r.series.values(resistance), r.series.errors(resistance)
+    for t, v, e in zip(t_k, values, errors, strict=True):
+        out.metrics.append(
+            Metric(resistance, _num(v), "ohm", _num(e), condition=f"T = {t - 273.15:g} °C")
+        )
+    good = [(t, 1.0 / v) for t, v in zip(t_k, values, strict=True) if v > 0]
+    _png(lambda: plot_nyquist(spectra), out, "Nyquist (Li||Li, temperature series)")
+    _png(
+        lambda: plot_arrhenius([g[0] for g in good], [g[1] for g in good]),
+        out,
+        f"Arrhenius (1/{resistance})",
+    )
+    return out
+
+
+def _dsc(files: tuple[Path, ...], p: dict[str, Any], cell: dict[str, Any]) -> AnalysisOutput:
+    from elyte.thermal.dsc import analyse_dsc, read_dsc
+    from elyte.thermal.plots import plot_dsc
+
+    r = analyse_dsc(read_dsc(files[0]), mass_mg=p.get("mass"), exo=p.get("exo", "up"))
+    unit = "J/g"
+    out = AnalysisOutput(notes=list(r.notes))
+    out.conventions = {
+        "mass_basis": r.mass_basis,
+        "exo": f"exotherm {r.exo} in the file; net heat flow exo positive",
+        "window_c": list(r.window_c),
+    }
+    out.metrics += [
+        Metric("exo_total", _num(r.exo_total_j_g), unit),
+        Metric("endo_total", _num(r.endo_total_j_g), unit),
+        Metric("heating_rate", _num(r.heating_rate_c_min), "°C/min"),
+    ]
+    for k, peak in enumerate(r.peaks, start=1):
+        out.metrics += [
+            Metric("peak_onset", _num(peak.onset_c), "°C", condition=f"{peak.kind} peak {k}"),
+            Metric("peak_temperature", _num(peak.peak_c), "°C", condition=f"{peak.kind} peak {k}"),
+            Metric(
+                "peak_enthalpy", _num(peak.enthalpy_j_g), unit, condition=f"{peak.kind} peak {k}"
+            ),
+        ]
+    _png(lambda: plot_dsc(r), out, "DSC")
+    return out
+
+
+#: Design metrics stored (the rest stay in the design's own report).
+DESIGN_METRICS = (
+    "wh_kg",
+    "wh_l",
+    "energy_wh",
+    "total_mass_g",
+    "stack_wh_kg",
+    "np_ratio",
+    "ec_ratio_g_ah",
+    "li_areal_capacity_mah_cm2",
+    "li_excess_mah_cm2",
+    "cycles_to_li_exhaustion",
+)
+
+
+def design_cell(files: tuple[Path, ...], p: dict[str, Any]) -> Any:
+    """Build the design a ``design`` analysis evaluates: a preset or a cell TOML's design.
+
+    Parameters
+    ----------
+    files : tuple of pathlib.Path
+        Empty (with ``p["preset"]``) or one cell TOML.
+    p : dict
+        ``preset`` (a :data:`elyte.study.manifest.DESIGN_PRESETS` name) and ``ce``
+        (Li coulombic efficiency, for the cycles to Li exhaustion).
+
+    Returns
+    -------
+    elyte.design.PouchCell or elyte.design.CoinCell
+    """
+    import elyte.design as design
+
+    cell = (
+        getattr(design, p["preset"])()
+        if "preset" in p
+        else design.load_cell_manifest(files[0]).design
+    )
+    return cell.with_changes({"ce": p["ce"]}) if "ce" in p else cell
+
+
+def _design(files: tuple[Path, ...], p: dict[str, Any], cell: dict[str, Any]) -> AnalysisOutput:
+    from elyte.design.plots import plot_budget
+
+    r = design_cell(files, p).evaluate()
+    out = AnalysisOutput(notes=list(r.notes))
+    out.conventions = {
+        "design": r.name,
+        "format": r.format,
+        "assumptions": {q.name: f"{q.value} ({q.source})" for q in r.parameters},
+    }
+    for c in r.checks:
+        out.notes.append(("FLAGGED: " if c.flagged else "") + c.message)
+    for name in DESIGN_METRICS:
+        if name in r.metrics:
+            out.metrics.append(Metric(name, _num(r.metrics[name]), r.units.get(name, "")))
+    _png(lambda: plot_budget(r), out, "Energy-density budget")
+    return out
+
+
 _RUNNERS: dict[
     str, Callable[[tuple[Path, ...], dict[str, Any], dict[str, Any]], AnalysisOutput]
 ] = {
@@ -326,6 +498,11 @@ _RUNNERS: dict[
     "conductivity": _conductivity,
     "transference": _transference,
     "arc": _arc,
+    "lsv": _lsv,
+    "eis-series": _eis_series,
+    "sei": _eis_series,
+    "dsc": _dsc,
+    "design": _design,
 }
 
 

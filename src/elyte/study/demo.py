@@ -84,6 +84,24 @@ def write_demo_study(out: str | Path) -> Path:
             # the simulated cells have lead inductance: model it (see the virtual lab)
             'circuit = "L0-R0-p(R_SEI,CPE_SEI)-p(R_ct,CPE_dl)"',
         ])  # fmt: skip
+        (lsv,), lsv_truth = _run("lsv", p, data, 1)
+        cells += _cell(f"{key}-lsv", p.name, "Li||SS", f"{key}-lsv", [
+            'kind = "lsv"', f'files = ["{_rel(lsv, root)}"]',
+            f'area = "{lsv_truth.area_cm2:g} cm2"', 'threshold = "0.01 mA/cm2"',
+            "consecutive = 3",
+        ])  # fmt: skip
+        lili_eis, li_truths = _run("eis-li-li", p, data, 1)
+        temps = ", ".join(f'"{t.temperature_c:g} degC"' for t in li_truths)
+        names = ", ".join(f'"{_rel(f, root)}"' for f in lili_eis)
+        cells += _cell(f"{key}-sei", p.name, "Li||Li", f"{key}-sei", [
+            'kind = "eis-series"', f"files = [{names}]", f"temperatures = [{temps}]",
+            'circuit = "L0-R0-p(R_SEI,CPE_SEI)-p(R_ct,CPE_dl)"',
+        ])  # fmt: skip
+        # the seed's 2.8 Ah pouch (elyte.design preset), its Li inventory at this CE
+        cells += _cell(f"{key}-pouch-design", p.name, "NCM811||Li pouch (design)",
+                       f"{key}-design", [
+            'kind = "design"', 'preset = "seed_pouch_2p8ah"', f"ce = {p.ce!r}",
+        ])  # fmt: skip
         (arc,), _ = _run("arc", p, data, 1)
         cells += _cell(f"{key}-arc", p.name, "NCM811||Li pouch", f"{key}-arc", [
             'kind = "arc"', f'files = ["{_rel(arc, root)}"]', 'criterion = "1C/min"',

@@ -26,6 +26,12 @@ numbers in the unit :data:`ANALYSES` states. Relative file paths are relative to
 manifest. Every error is a :class:`~elyte.errors.ManifestError` that names the line and the
 field (``tomllib`` gives no line numbers, so the line is found by searching the raw text
 for the table and the key).
+
+Analyses: ``cycling``, ``aurbach``, ``symmetric``, ``conductivity``, ``transference``,
+``arc``, ``lsv`` (anodic stability; ``threshold`` in mA/cm², default 0.01), ``eis-series``
+(alias ``sei``: SEI activation energy over one file per temperature, or one file holding
+several spectra with the temperatures in the file), ``dsc`` (``mass`` in mg) and ``design``
+(a cell TOML in ``files`` or ``preset`` naming one of :data:`DESIGN_PRESETS`).
 """
 
 from __future__ import annotations
@@ -39,7 +45,15 @@ from typing import Any
 from elyte.errors import ManifestError
 from elyte.units import parse_unit
 
-__all__ = ["ANALYSES", "AnalysisSpec", "CellSpecEntry", "Electrolyte", "Study", "load_manifest"]
+__all__ = [
+    "ANALYSES",
+    "DESIGN_PRESETS",
+    "AnalysisSpec",
+    "CellSpecEntry",
+    "Electrolyte",
+    "Study",
+    "load_manifest",
+]
 
 #: Lengths and areas to metres-free base units (um and cm2); ``parse_unit`` has none.
 _LENGTH_UM = {"um": 1.0, "µm": 1.0, "μm": 1.0, "mm": 1e3, "cm": 1e4, "m": 1e6, "nm": 1e-3}
@@ -53,7 +67,26 @@ _DIMENSIONS = {
     "voltage": "V",
     "temperature": "degC",
     "rate": "degC/min",
+    "current_density": "mA/cm2",
+    "mass": "mg",
 }
+
+#: Current densities to mA/cm2 and masses to mg (``parse_unit`` has neither).
+_CURRENT_DENSITY_MA_CM2 = {
+    "mA/cm2": 1.0,
+    "mA/cm^2": 1.0,
+    "mA/cm²": 1.0,
+    "uA/cm2": 1e-3,
+    "µA/cm2": 1e-3,
+    "μA/cm2": 1e-3,
+    "uA/cm^2": 1e-3,
+    "A/cm2": 1e3,
+    "A/m2": 0.1,
+}
+_MASS_MG = {"mg": 1.0, "g": 1e3, "ug": 1e-3, "µg": 1e-3, "μg": 1e-3}
+
+#: Built-in cell designs a ``design`` analysis may name instead of a cell TOML.
+DESIGN_PRESETS = ("seed_pouch_2p8ah", "seed_pouch_222mah", "seed_coin_cell")
 
 #: Analyses and their parameters: name -> (dimension or python type name, required).
 ANALYSES: dict[str, dict[str, tuple[str, bool]]] = {
@@ -76,7 +109,22 @@ ANALYSES: dict[str, dict[str, tuple[str, bool]]] = {
     },
     "transference": {"dv": ("voltage", True), "circuit": ("str", False)},
     "arc": {"criterion": ("str", False)},
+    "lsv": {
+        "area": ("area", True),
+        "threshold": ("current_density", False),
+        "consecutive": ("int", False),
+        "baseline": ("str", False),
+    },
+    "eis-series": {
+        "temperatures": ("temperature_list", False),
+        "circuit": ("str", False),
+        "resistance": ("str", False),
+        "global_fit": ("bool", False),
+    },
+    "dsc": {"mass": ("mass", False), "exo": ("str", False)},
+    "design": {"preset": ("str", False), "ce": ("float", False)},
 }
+ANALYSES["sei"] = ANALYSES["eis-series"]
 
 #: How many files each analysis takes (None: one or more).
 _FILE_COUNT: dict[str, int | None] = {
@@ -86,6 +134,11 @@ _FILE_COUNT: dict[str, int | None] = {
     "conductivity": None,
     "transference": 3,
     "arc": 1,
+    "lsv": 1,
+    "eis-series": None,
+    "sei": None,
+    "dsc": 1,
+    "design": 0,  # a cell TOML, or none with ``preset``
 }
 
 
@@ -257,6 +310,12 @@ def _convert(value: Any, dimension: str) -> float:
     elif dimension == "area":
         if unit in _AREA_CM2:
             return number * _AREA_CM2[unit]
+    elif dimension == "current_density":
+        if unit in _CURRENT_DENSITY_MA_CM2:
+            return number * _CURRENT_DENSITY_MA_CM2[unit]
+    elif dimension == "mass":
+        if unit in _MASS_MG:
+            return number * _MASS_MG[unit]
     elif dimension == "rate":
         if unit in ("degC/min", "°C/min", "C/min", "K/min"):
             return number
@@ -285,6 +344,10 @@ def _parameter(name: str, value: Any, kind: str) -> Any:
     if kind == "int":
         if not isinstance(value, int) or isinstance(value, bool):
             raise ValueError(f"expected an integer, got {value!r}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {value!r}")
         return value
     if kind == "float":
         if not isinstance(value, int | float) or isinstance(value, bool):
@@ -431,7 +494,7 @@ def _analysis(
             loc.key(block, "kind"),
             "kind",
         )
-    files_raw = a.get("files")
+    files_raw = a.get("files", [] if kind == "design" else None)
     if isinstance(files_raw, str):
         files_raw = [files_raw]
     if not isinstance(files_raw, list) or not all(isinstance(f, str) for f in files_raw):
@@ -441,7 +504,22 @@ def _analysis(
             "files",
         )
     expected = _FILE_COUNT[kind]
-    if (expected is not None and len(files_raw) != expected) or not files_raw:
+    if kind == "design":
+        if len(files_raw) > 1 or bool(files_raw) == ("preset" in a):
+            raise fail(
+                f"cell {cid!r}, design: give either one cell TOML in 'files' or a 'preset' "
+                f"({', '.join(DESIGN_PRESETS)}), not both or neither",
+                loc.key(block, "files" if files_raw else "kind"),
+                "files",
+            )
+        if "preset" in a and a["preset"] not in DESIGN_PRESETS:
+            raise fail(
+                f"cell {cid!r}, design: unknown preset {a['preset']!r}; choose one of "
+                f"{list(DESIGN_PRESETS)}",
+                loc.key(block, "preset"),
+                "preset",
+            )
+    elif (expected is not None and len(files_raw) != expected) or not files_raw:
         order = " (CA, EIS before, EIS after)" if kind == "transference" else ""
         raise fail(
             f"cell {cid!r}, {kind}: expects {expected or 'one or more'} file(s){order}, "
@@ -483,9 +561,10 @@ def _analysis(
                 block[0] + 1,
                 key,
             )
-    if kind == "conductivity" and len(params["temperatures"]) != len(files):
+    multi = kind in ("eis-series", "sei") and len(files) > 1 and "temperatures" in params
+    if (kind == "conductivity" or multi) and len(params["temperatures"]) != len(files):
         raise fail(
-            f"cell {cid!r}, conductivity: {len(params['temperatures'])} temperatures for "
+            f"cell {cid!r}, {kind}: {len(params['temperatures'])} temperatures for "
             f"{len(files)} files",
             loc.key(block, "temperatures"),
             "temperatures",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -256,7 +257,11 @@ def run_study(
         tick(label, "computed")
 
     if jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            # spawn, not fork: a fork after polars started its threads can deadlock
+            mp_context=multiprocessing.get_context("spawn"),
+        ) as pool:
             futures = [
                 (
                     item,

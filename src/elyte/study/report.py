@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
+from elyte.errors import ElyteError
 from elyte.study.store import AnalysisRow, CellRow, ElectrolyteRow, StudyRow
 
 __all__ = ["replicate_statistics", "student_t95", "write_report"]
@@ -170,19 +171,24 @@ def _summary_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _comparison_figures(data: dict[str, Any]) -> list[tuple[str, bytes]]:
-    """Figures that put the electrolytes side by side (capacity/CE, Arrhenius)."""
-    try:
-        import matplotlib
+def _comparison_figures(data: dict[str, Any]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Figures that put the electrolytes side by side, and notes on those not drawn.
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    Capacity/CE and Arrhenius come from the store; Nyquist, LSV, ARC and Li||Li re-read
+    the files the store lists (skipped, with a note, where a file is gone or changed).
+    Built on :class:`matplotlib.figure.Figure` (no pyplot, no global state).
+    """
+    try:
+        from matplotlib.figure import Figure
     except ImportError:
-        return []
+        return [], ["comparison figures not drawn: matplotlib is not installed"]
     out: list[tuple[str, bytes]] = []
-    cyc = [r for r in data["analyses"] if r["analysis"] == "cycling" and r["cycles"]]
+    notes: list[str] = []
+    records = data["analyses"]
+    cyc = [r for r in records if r["analysis"] == "cycling" and r["cycles"]]
     if cyc:
-        fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(6, 5))
+        fig = Figure(figsize=(6, 5), layout="constrained")
+        ax1, ax2 = fig.subplots(2, 1, sharex=True)
         for r in cyc:
             x = [c["cycle"] for c in r["cycles"]]
             cap = [1e3 * (c.get("discharge_capacity_ah") or math.nan) for c in r["cycles"]]
@@ -199,10 +205,11 @@ def _comparison_figures(data: dict[str, Any]) -> list[tuple[str, bytes]]:
             ax2.set_ylim(mid - 0.25, mid + 0.25)
         ax2.set_xlabel("Cycle")
         ax1.legend(fontsize=7)
-        out.append(("Comparison: capacity and CE vs cycle", _png(fig, plt)))
-    cond = [r for r in data["analyses"] if r["analysis"] == "conductivity"]
+        out.append(("Comparison: capacity and CE vs cycle", _png(fig)))
+    cond = [r for r in records if r["analysis"] == "conductivity"]
     if cond:
-        fig, ax = plt.subplots(figsize=(5, 4))
+        fig = Figure(figsize=(5, 4), layout="constrained")
+        ax = fig.add_subplot()
         for r in cond:
             pts = [
                 (m["value"], float(m["condition"].split("=")[1].split("°")[0]))
@@ -218,14 +225,108 @@ def _comparison_figures(data: dict[str, Any]) -> list[tuple[str, bytes]]:
         ax.set_xlabel("1000 / T / K⁻¹")
         ax.set_ylabel("conductivity / S cm⁻¹")
         ax.legend(fontsize=7)
-        out.append(("Comparison: Arrhenius plot of the conductivity", _png(fig, plt)))
-    return out
+        out.append(("Comparison: Arrhenius plot of the conductivity", _png(fig)))
+    for title, kind, draw in (
+        ("Comparison: Nyquist (blocking cell, spectrum nearest 25 °C)", "conductivity", _nyquist),
+        ("Comparison: LSV (anodic stability, onset marked)", "lsv", _lsv),
+        ("Comparison: ARC self-heating rate", "arc", _arc),
+        ("Comparison: Li||Li voltage trace", "symmetric", _lili),
+    ):
+        chosen = _first_per_electrolyte(records, kind)
+        if not chosen:
+            continue
+        try:
+            fig = draw(chosen)
+        except (ElyteError, ValueError, OSError, KeyError) as exc:  # a note, not a crash
+            notes.append(f"figure '{title}' not drawn: {exc}")
+            continue
+        out.append((title, _png(fig)))
+    return out, notes
 
 
-def _png(fig: Any, plt: Any) -> bytes:
+def _first_per_electrolyte(records: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    """Electrolyte -> its first ``kind`` analysis whose files are unchanged on disk."""
+    from elyte.study.pipeline import sha256_file
+
+    chosen: dict[str, Any] = {}
+    for r in records:
+        if r["analysis"] != kind or r["electrolyte"] in chosen:
+            continue
+        paths = [Path(f["path"]) for f in r["files"]]
+        if all(p.is_file() for p in paths) and all(
+            sha256_file(p) == f["sha256"] for p, f in zip(paths, r["files"], strict=True)
+        ):
+            chosen[r["electrolyte"]] = r
+    return chosen
+
+
+def _nyquist(chosen: dict[str, Any]) -> Any:
+    from elyte.impedance import spectra_from_recording
+    from elyte.impedance.plots import plot_nyquist
+    from elyte.io.registry import read
+
+    spectra, labels = [], []
+    for name, r in chosen.items():
+        temps = r["parameters"]["temperatures"]
+        k = min(range(len(temps)), key=lambda i: abs(temps[i] - 25.0))
+        spectra.append(spectra_from_recording(read(r["files"][k]["path"]))[0])
+        labels.append(f"{name} ({temps[k]:g} °C)")
+    return plot_nyquist(spectra, labels=labels)
+
+
+def _lsv(chosen: dict[str, Any]) -> Any:
+    from elyte.io.registry import read
+    from elyte.voltammetry import DEFAULT_CONSECUTIVE, DEFAULT_THRESHOLD_MA_CM2, anodic_stability
+    from elyte.voltammetry.plots import plot_lsv
+
+    results = {}
+    for name, r in chosen.items():
+        p = r["parameters"]
+        results[name] = anodic_stability(
+            read(r["files"][0]["path"]),
+            area_cm2=p["area"],
+            threshold_ma_cm2=p.get("threshold", DEFAULT_THRESHOLD_MA_CM2),
+            consecutive=p.get("consecutive", DEFAULT_CONSECUTIVE),
+            baseline=p.get("baseline"),
+        )
+    return plot_lsv(results)
+
+
+def _arc(chosen: dict[str, Any]) -> Any:
+    from elyte.thermal.arc import analyse_arc, read_arc
+    from elyte.thermal.plots import plot_shr
+
+    return plot_shr(
+        {
+            name: analyse_arc(
+                read_arc(r["files"][0]["path"]),
+                criteria=[r["parameters"].get("criterion", "1C/min")],
+            )
+            for name, r in chosen.items()
+        }
+    )
+
+
+def _lili(chosen: dict[str, Any]) -> Any:
+    from matplotlib.figure import Figure
+
+    from elyte.io.registry import read
+
+    fig = Figure(figsize=(6, 3), layout="constrained")
+    ax = fig.add_subplot()
+    for name, r in chosen.items():
+        frame = read(r["files"][0]["path"]).data
+        t = frame.get_column("test_time_second").to_numpy() / 3600.0
+        ax.plot(t, frame.get_column("voltage_volt").to_numpy(), lw=0.6, label=name)
+    ax.set_xlabel("Time / h")
+    ax.set_ylabel("Voltage / V")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -281,10 +382,11 @@ def write_report(engine: Engine, study_name: str, out: str | Path) -> dict[str, 
         for e in data["electrolytes"]
     ]
     parts.append("</table>")
-    comparison = _comparison_figures(data)
+    comparison, figure_notes = _comparison_figures(data)
     if comparison:
         parts.append("<h2 id='comparison'>Comparison figures</h2>")
         parts += [_img(t, p) for t, p in comparison]
+    parts += [f"<p class='note'>note: {esc(n)}</p>" for n in figure_notes]
     for k, e in enumerate(data["electrolytes"]):
         parts.append(f"<h2 id='electrolyte-{k}'>{esc(e['name'])}: figures of merit</h2>")
         parts.append(
